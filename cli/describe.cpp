@@ -1,0 +1,122 @@
+#include "describe.h"
+
+#include <sstream>
+
+namespace munit::cli {
+namespace {
+
+std::string value_text(const ParamValue& value) {
+  struct Visitor {
+    std::string operator()(bool v) const { return v ? "true" : "false"; }
+    std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(double v) const {
+      std::ostringstream out;
+      out << v;
+      return out.str();
+    }
+    std::string operator()(const std::string& v) const { return "\"" + v + "\""; }
+    std::string operator()(const StringList& v) const {
+      std::string text = "[";
+      for (const auto& item : v) text += (text.size() > 1 ? ", \"" : "\"") + item + "\"";
+      return text + "]";
+    }
+  };
+  return std::visit(Visitor{}, value);
+}
+
+nlohmann::json value_json(const ParamValue& value) {
+  return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
+}
+
+std::string constraint_text(const ParamSpec& param) {
+  std::ostringstream out;
+  if (param.min && param.max) out << "range [" << *param.min << ", " << *param.max << "]";
+  else if (param.min) out << "at least " << *param.min;
+  else if (param.max) out << "at most " << *param.max;
+  if (!param.choices.empty()) {
+    out << "one of";
+    for (const auto& choice : param.choices) out << " " << choice;
+  }
+  if (param.type == ParamType::Resource) out << "names a [" << param.section << ".*] entry";
+  return out.str();
+}
+
+std::string traits(const NodeSchema& schema) {
+  std::string text = schema.concurrency == Concurrency::Parallel ? "parallel" : "serial";
+  if (schema.is_source()) text += ", source";
+  if (schema.compute) text += ", compute";
+  return text;
+}
+
+}  // namespace
+
+std::string summary_line(const NodeKind& kind) {
+  std::ostringstream out;
+  out << kind.schema.kind << "  —  " << kind.schema.help;
+  if (kind.origin != "built-in") out << "  [" << kind.origin << "]";
+  return out.str();
+}
+
+std::string describe_text(const NodeKind& kind) {
+  const NodeSchema& schema = kind.schema;
+  std::ostringstream out;
+  out << schema.kind << "\n  " << schema.help << "\n  origin: " << kind.origin << "\n  runs: " << traits(schema)
+      << "\n";
+  out << "  inputs:\n";
+  if (schema.inputs.empty()) out << "    (none: a source, run once per frame)\n";
+  for (const auto& port : schema.inputs)
+    out << "    " << port.name << " (" << to_string(port.kind) << (port.optional ? ", optional" : "") << ")  "
+        << port.help << "\n";
+  out << "  outputs:\n";
+  for (const auto& port : schema.outputs)
+    out << "    " << port.name << " (" << to_string(port.kind) << ")  " << port.help << "\n";
+  out << "    " << kDonePort << " (signal)  emitted when the node has processed a frame\n";
+  out << "  params:\n";
+  if (schema.params.empty()) out << "    (none)\n";
+  for (const auto& param : schema.params) {
+    out << "    " << param.name << " (" << to_string(param.type) << ") = "
+        << (param.default_value ? value_text(*param.default_value) : "(required)");
+    std::string constraint = constraint_text(param);
+    if (!constraint.empty()) out << "  [" << constraint << "]";
+    out << "\n      " << param.help << "\n";
+  }
+  out << "  every node also takes: after = \"NODE.PORT\" (or a list): run after that output, "
+         "log_level = \"debug\"...\n";
+  return out.str();
+}
+
+nlohmann::json describe_json(const NodeKind& kind) {
+  const NodeSchema& schema = kind.schema;
+  auto ports = [](const std::vector<PortSpec>& list) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& port : list)
+      array.push_back({{"name", port.name}, {"kind", to_string(port.kind)}, {"optional", port.optional},
+                       {"help", port.help}});
+    return array;
+  };
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& param : schema.params) {
+    nlohmann::json entry = {{"name", param.name}, {"type", to_string(param.type)}, {"help", param.help},
+                            {"required", !param.default_value.has_value()}};
+    if (param.default_value) entry["default"] = value_json(*param.default_value);
+    if (param.min) entry["min"] = *param.min;
+    if (param.max) entry["max"] = *param.max;
+    if (!param.choices.empty()) entry["choices"] = param.choices;
+    if (param.type == ParamType::Resource) entry["section"] = param.section;
+    params.push_back(entry);
+  }
+  nlohmann::json outputs = ports(schema.outputs);
+  outputs.push_back({{"name", kDonePort}, {"kind", "signal"}, {"optional", false},
+                     {"help", "emitted when the node has processed a frame"}});
+  return {{"kind", schema.kind},
+          {"help", schema.help},
+          {"origin", kind.origin},
+          {"concurrency", schema.concurrency == Concurrency::Parallel ? "parallel" : "serial"},
+          {"source", schema.is_source()},
+          {"compute", schema.compute},
+          {"inputs", ports(schema.inputs)},
+          {"outputs", outputs},
+          {"params", params}};
+}
+
+}  // namespace munit::cli

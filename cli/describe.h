@@ -1,0 +1,15 @@
+#pragma once
+// `munit nodes`: node contracts as text (like gst-inspect) or JSON.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "munit/registry.h"
+
+namespace munit::cli {
+
+std::string describe_text(const NodeKind& kind);
+std::string summary_line(const NodeKind& kind);
+nlohmann::json describe_json(const NodeKind& kind);
+
+}  // namespace munit::cli

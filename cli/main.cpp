@@ -1,0 +1,144 @@
+// munit: the command line. Parses arguments, calls graph/, and picks the exit code:
+// 0 success, 2 the user's input is wrong (arguments, TOML, spec, plugins), 1 the run failed.
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "describe.h"
+#include "munit/errors.h"
+#include "munit/executor.h"
+#include "munit/pipeline.h"
+#include "munit/plugin_loader.h"
+#include "munit/render.h"
+#include "munit/version.h"
+
+namespace {
+
+constexpr int kRunFailed = 1;
+constexpr int kBadInput = 2;
+
+std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+// Only sets the flag: the executor stops emitting frames and drains. A second signal kills.
+extern "C" void on_signal(int signal) {
+  interrupted = true;
+  std::signal(signal, SIG_DFL);
+}
+
+struct PipelineArgs {
+  std::string file;
+  std::vector<std::string> overrides;
+};
+
+void add_pipeline_args(CLI::App* command, PipelineArgs& args) {
+  command->add_option("file", args.file, "pipeline TOML file")->required()->check(CLI::ExistingFile);
+  command->add_option("--set", args.overrides, "override a value: section.key=value (e.g. nodes.images.batch=16)")
+      ->type_name("KEY=VALUE");
+}
+
+int print_user_error(const munit::UserError& e) {
+  for (const auto& diagnostic : e.diagnostics()) std::cerr << "error: " << diagnostic.str() << "\n";
+  return kBadInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("munit"));
+  spdlog::set_pattern("[%H:%M:%S.%e] [%n] %^%l%$ %v");
+
+  CLI::App app{"munit: MUNIT image-to-image translation as a dataflow engine"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("munit ") + munit::kVersion);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  PipelineArgs run_args, validate_args, graph_args;
+  auto* run = app.add_subcommand("run", "run a pipeline");
+  add_pipeline_args(run, run_args);
+
+  auto* validate = app.add_subcommand("validate", "check a pipeline without running it");
+  add_pipeline_args(validate, validate_args);
+
+  std::string format = "text";
+  auto* graph = app.add_subcommand("graph", "print a pipeline's graph (DOT renders with `dot -Tpng`)");
+  add_pipeline_args(graph, graph_args);
+  graph->add_option("--format", format, "dot or text")->check(CLI::IsMember({"dot", "text"}));
+
+  std::string kind;
+  bool json = false;
+  std::vector<std::string> plugins;
+  auto* nodes = app.add_subcommand("nodes", "list node kinds, or describe one");
+  nodes->add_option("kind", kind, "describe this kind");
+  nodes->add_flag("--json", json, "machine-readable output");
+  nodes->add_option("--plugin", plugins, "also load this plugin (a path, or a name searched for in "
+                                         "MUNIT_PLUGIN_PATH and plugins/ beside munit)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kBadInput;
+  }
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  const bool log_level_given = app.count("--log-level") > 0;
+
+  try {
+    munit::Registry registry = munit::Registry::with_builtins();
+
+    if (*nodes) {
+      for (const auto& plugin : plugins) munit::load_plugin(registry, munit::find_plugin(plugin, ""));
+      if (!kind.empty()) {
+        const munit::NodeKind* found = registry.node(kind);
+        if (!found) throw munit::UserError("unknown node kind '" + kind + "'; `munit nodes` lists them");
+        std::cout << (json ? munit::cli::describe_json(*found).dump(2) : munit::cli::describe_text(*found)) << "\n";
+        return 0;
+      }
+      if (json) {
+        nlohmann::json all = nlohmann::json::array();
+        for (const auto& name : registry.node_kinds()) all.push_back(munit::cli::describe_json(*registry.node(name)));
+        std::cout << all.dump(2) << "\n";
+      } else {
+        for (const auto& name : registry.node_kinds())
+          std::cout << munit::cli::summary_line(*registry.node(name)) << "\n";
+      }
+      return 0;
+    }
+
+    PipelineArgs& args = *run ? run_args : *validate ? validate_args : graph_args;
+    if (log_level_given) args.overrides.push_back("pipeline.log_level=" + log_level);
+    munit::Pipeline pipeline = munit::load_pipeline(args.file, registry, args.overrides);
+
+    if (*validate) {
+      std::cout << args.file << ": valid (" << pipeline.nodes.size() << " nodes)\n";
+      return 0;
+    }
+    if (*graph) {
+      std::cout << (format == "dot" ? munit::to_dot(pipeline) : munit::to_text(pipeline));
+      return 0;
+    }
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    munit::RunOptions options;
+    options.interrupt = &interrupted;
+    munit::RunStats stats = munit::run_pipeline(pipeline, options);
+    for (const auto& node : stats.nodes)
+      spdlog::debug("{}: {} frames, {:.3f} s busy, up to {} at once", node.id, node.frames, node.busy_seconds,
+                    node.max_concurrent);
+    return 0;
+  } catch (const munit::UserError& e) {
+    return print_user_error(e);
+  } catch (const munit::RunError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kRunFailed;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kRunFailed;
+  }
+}

@@ -1,0 +1,2 @@
+// Precompiled for the targets that use LibTorch: its headers dominate their compile time.
+#include <torch/torch.h>

@@ -1,0 +1,131 @@
+#pragma once
+// The node contract. Life cycle: the executor constructs a node from its NodeContext (validated
+// parameters, resources, logger) before the first frame, calls process() once per frame, then
+// close() after the last frame on the thread that ran the graph. A Serial node's process() never
+// overlaps itself and sees frames in order; a Parallel node's may run on several frames at once,
+// so it must not mutate members without its own synchronisation. process() may run on any thread:
+// the executor sets LibTorch's thread-local state (grad mode, autocast, intra-op threads) around
+// every call.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "munit/params.h"
+#include "munit/schema.h"
+#include "munit/value.h"
+
+namespace munit {
+
+// Models and optimizers by name. A resource type declares `static constexpr const char* kKind`,
+// which get<T>() checks, so a model cannot be taken for an optimizer.
+class Resources {
+ public:
+  void add(std::string name, std::string kind, std::shared_ptr<void> object) {
+    items_[std::move(name)] = {std::move(kind), std::move(object)};
+  }
+  template <class T>
+  std::shared_ptr<T> get(const std::string& name) const {
+    auto it = items_.find(name);
+    if (it == items_.end()) throw std::logic_error("no resource named '" + name + "'");
+    if (it->second.kind != T::kKind)
+      throw std::logic_error("resource '" + name + "' is a " + it->second.kind + ", not a " + T::kKind);
+    return std::static_pointer_cast<T>(it->second.object);
+  }
+  bool contains(const std::string& name) const { return items_.count(name) > 0; }
+
+ private:
+  struct Item {
+    std::string kind;
+    std::shared_ptr<void> object;
+  };
+  std::map<std::string, Item> items_;
+};
+
+struct NodeContext {
+  std::string id;       // the node's name in the pipeline
+  Params params;        // validated against the schema, defaults filled in
+  Resources* resources = nullptr;
+  std::shared_ptr<spdlog::logger> log;
+  std::uint64_t seed = 0;  // derived from the pipeline seed and the node id
+  std::string device;      // resolved: "cpu", "cuda:0", ...
+  bool training = false;
+};
+
+struct ResourceContext {
+  std::string name;
+  Params params;
+  Resources* resources = nullptr;  // those declared before this one
+  std::uint64_t seed = 0;
+  std::string device;
+};
+
+// One frame's inputs and outputs, as a node's process() sees them.
+class Frame {
+ public:
+  struct Input {
+    std::string_view name;
+    const Packet* packet = nullptr;  // null: an optional input that is not connected
+  };
+
+  Frame(FrameId id, std::vector<Input> inputs, const std::vector<PortSpec>& outputs)
+      : id_(id), inputs_(std::move(inputs)), output_specs_(&outputs), outputs_(outputs.size()) {}
+
+  FrameId id() const { return id_; }
+
+  template <class T>
+  const T& get(In<T> port) const {
+    const Packet* packet = find(port.name);
+    if (!packet) throw std::logic_error("input '" + std::string(port.name) + "' is not connected");
+    return packet->as<T>();
+  }
+  template <class T>
+  bool connected(In<T> port) const {
+    return find(port.name) != nullptr;
+  }
+
+  template <class T>
+  void put(Out<T> port, T value) {
+    for (std::size_t i = 0; i < output_specs_->size(); ++i) {
+      if ((*output_specs_)[i].name == port.name) {
+        outputs_[i] = Packet::of(std::move(value));
+        return;
+      }
+    }
+    throw std::logic_error("no output port '" + std::string(port.name) + "'");
+  }
+
+  // For sources: this frame carries nothing and no later frame will; the run winds down.
+  void end_of_stream() { ended_ = true; }
+  bool ended() const { return ended_; }
+
+  std::vector<Packet>& outputs() { return outputs_; }
+
+ private:
+  const Packet* find(std::string_view name) const {
+    for (const auto& input : inputs_)
+      if (input.name == name) return input.packet;
+    throw std::logic_error("no input port '" + std::string(name) + "'");
+  }
+
+  FrameId id_;
+  std::vector<Input> inputs_;
+  const std::vector<PortSpec>* output_specs_;
+  std::vector<Packet> outputs_;
+  bool ended_ = false;
+};
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual void process(Frame& frame) = 0;
+  virtual void close() {}
+};
+
+}  // namespace munit

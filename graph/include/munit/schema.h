@@ -1,0 +1,96 @@
+#pragma once
+// A node kind's contract, declared before anything runs: ports, parameters, execution traits.
+// Validation, `munit nodes` and the executor all read this one declaration.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "munit/params.h"
+#include "munit/value.h"
+
+namespace munit {
+
+// Typed port constants: the name appears once, the payload type is checked at compile time.
+template <class T>
+struct In {
+  std::string_view name;
+};
+template <class T>
+struct Out {
+  std::string_view name;
+};
+
+struct PortSpec {
+  std::string name;
+  ValueKind kind = ValueKind::Tensor;
+  bool optional = false;
+  std::string help;
+};
+
+enum class Concurrency {
+  Serial,    // one frame at a time, in frame order
+  Parallel,  // several frames at once, in any order
+};
+
+// Every node also has this signal output, emitted when it has processed a frame.
+inline constexpr std::string_view kDonePort = "done";
+
+struct NodeSchema {
+  std::string kind;
+  std::string help;
+  std::vector<PortSpec> inputs;
+  std::vector<PortSpec> outputs;
+  std::vector<ParamSpec> params;
+  Concurrency concurrency = Concurrency::Serial;
+  bool compute = false;  // runs LibTorch kernels: gets the intra-op threads and a compute lane
+
+  explicit NodeSchema(std::string kind_name, std::string help_text = {})
+      : kind(std::move(kind_name)), help(std::move(help_text)) {}
+
+  template <class T>
+  NodeSchema& input(In<T> port, std::string text) {
+    inputs.push_back({std::string(port.name), ValueTraits<T>::kind, false, std::move(text)});
+    return *this;
+  }
+  template <class T>
+  NodeSchema& optional_input(In<T> port, std::string text) {
+    inputs.push_back({std::string(port.name), ValueTraits<T>::kind, true, std::move(text)});
+    return *this;
+  }
+  template <class T>
+  NodeSchema& output(Out<T> port, std::string text) {
+    outputs.push_back({std::string(port.name), ValueTraits<T>::kind, false, std::move(text)});
+    return *this;
+  }
+  NodeSchema& param(ParamSpec spec) {
+    params.push_back(std::move(spec));
+    return *this;
+  }
+  NodeSchema& parallel() {
+    concurrency = Concurrency::Parallel;
+    return *this;
+  }
+  NodeSchema& uses_compute() {
+    compute = true;
+    return *this;
+  }
+
+  bool is_source() const { return inputs.empty(); }
+};
+
+// Resources (models, optimizers) are declared once in TOML and shared by name between nodes.
+struct ResourceSchema {
+  std::string kind;
+  std::string section;  // "models" or "optimizers"
+  std::string help;
+  std::vector<ParamSpec> params;
+
+  ResourceSchema(std::string kind_name, std::string section_name, std::string help_text = {})
+      : kind(std::move(kind_name)), section(std::move(section_name)), help(std::move(help_text)) {}
+  ResourceSchema& param(ParamSpec spec) {
+    params.push_back(std::move(spec));
+    return *this;
+  }
+};
+
+}  // namespace munit

@@ -1,0 +1,71 @@
+#pragma once
+// A pipeline file parsed once into typed data with source positions. Keys are not yet checked
+// against node schemas: that is validation's job (pipeline.h).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "munit/errors.h"
+#include "munit/params.h"
+
+namespace munit {
+
+enum class Mode { Train, Infer };
+
+struct PipelineSettings {
+  Mode mode = Mode::Infer;
+  std::string device = "auto";     // auto | cpu | cuda | cuda:N
+  std::string precision = "fp32";  // fp32 | bf16 | fp16
+  std::uint64_t seed = 0;
+  int frames_in_flight = 4;        // backpressure bound
+  int threads = 0;                 // cores to use (0: all)
+  int intra_op_threads = 0;        // LibTorch threads per compute node (0: all of `threads`)
+  int compute_lanes = 0;           // compute nodes running at once (0: threads / intra_op_threads)
+  std::int64_t frames = 0;         // stop after this many frames (0: when a source ends)
+  std::string log_level = "info";
+};
+
+struct SpecEntry {
+  std::string key;
+  ParamValue value;
+  SourceLocation where;
+};
+
+struct NodeSpec {
+  std::string id;
+  std::string kind;
+  SourceLocation where;
+  std::vector<SpecEntry> entries;  // every key but `kind`
+};
+
+struct ResourceSpec {
+  std::string section;  // "models" or "optimizers"
+  std::string name;
+  std::string kind;
+  SourceLocation where;
+  std::vector<SpecEntry> entries;
+};
+
+struct PluginSpec {
+  std::string name;
+  std::string path;  // as written: a path relative to the file, or a name to search for
+  SourceLocation where;
+};
+
+struct PipelineSpec {
+  std::string file;  // as given by the user: used in messages
+  std::string dir;   // the file's folder: relative paths resolve against it
+  PipelineSettings settings;
+  std::vector<PluginSpec> plugins;
+  std::vector<ResourceSpec> resources;
+  std::vector<NodeSpec> nodes;
+};
+
+// `overrides` are "section.key=value" strings (munit run --set), applied before parsing with the
+// type of the value they replace.
+PipelineSpec parse_pipeline_file(const std::string& path, const std::vector<std::string>& overrides = {});
+PipelineSpec parse_pipeline_text(std::string_view text, const std::string& name,
+                                 const std::vector<std::string>& overrides = {});
+
+}  // namespace munit

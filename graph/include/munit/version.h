@@ -1,0 +1,8 @@
+#pragma once
+// Versions a plugin is checked against: the major must equal the host's, the minor must be at
+// most the host's (a newer minor may add SDK features an older host lacks).
+namespace munit {
+inline constexpr int kAbiMajor = 1;
+inline constexpr int kAbiMinor = 0;
+inline constexpr const char* kVersion = "0.1.0";
+}  // namespace munit

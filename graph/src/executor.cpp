@@ -1,0 +1,429 @@
+// The pipeline lowered onto plain oneTBB flow-graph nodes:
+//
+//   ticker → limiter → starter → [sequencer] → source node ─┐
+//                                                            ├→ gather → [sequencer] → node → …
+//                         … leaves → gather → sink ─→ limiter.decrementer()
+//
+// Each node body is wrapped: a throw is caught at the node boundary, recorded with the node id,
+// kind and frame, and every later frame drains through the graph as a dropped marker.
+#include "munit/executor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <c10/util/Exception.h>
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/task_arena.h>
+#include <spdlog/spdlog.h>
+
+#include "munit/errors.h"
+#include "torch_state.h"
+
+namespace flow = tbb::flow;
+
+namespace munit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One node's outputs for one frame, then its `done` signal.
+struct Bundle {
+  FrameId id = 0;
+  int producer = -1;
+  bool dropped = false;
+  std::vector<Packet> outputs;
+};
+using Message = std::shared_ptr<const Bundle>;
+
+// The outputs of every producer of a node, for one frame, in the order of ResolvedNode::upstream.
+struct Gathered {
+  FrameId id = 0;
+  bool dropped = false;
+  std::vector<Message> from;
+};
+using GatheredPtr = std::shared_ptr<const Gathered>;
+
+using GatherNode = flow::multifunction_node<Message, std::tuple<GatheredPtr>>;
+using WorkNode = flow::function_node<GatheredPtr, Message>;
+
+// Bounds how many compute nodes run at once, so that lanes × intra-op threads ≈ cores.
+class Lanes {
+ public:
+  explicit Lanes(int count) : free_(count) {}
+  void acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    released_.wait(lock, [&] { return free_ > 0; });
+    --free_;
+  }
+  void release() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++free_;
+    }
+    released_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_;
+  int free_;
+};
+
+class LaneGuard {
+ public:
+  explicit LaneGuard(Lanes* lanes) : lanes_(lanes) {
+    if (lanes_) lanes_->acquire();
+  }
+  ~LaneGuard() {
+    if (lanes_) lanes_->release();
+  }
+
+ private:
+  Lanes* lanes_;
+};
+
+std::uint64_t fnv1a(std::uint64_t seed, const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ull ^ seed;
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+struct NodeRuntime {
+  const ResolvedNode* spec = nullptr;
+  std::shared_ptr<void> library;  // declared before `node`: the plugin outlives its node
+  std::unique_ptr<Node> node;
+  std::vector<int> slot_of_input;  // per schema input: index into Gathered::from (-1: unconnected)
+  std::atomic<int> active{0};
+  std::atomic<int> max_active{0};
+  std::atomic<std::int64_t> frames{0};
+  std::atomic<std::int64_t> busy_ns{0};
+};
+
+class Run {
+ public:
+  Run(const Pipeline& pipeline, const RunOptions& options) : pipeline_(pipeline), options_(options) {
+    const auto& settings = pipeline.settings;
+    threads_ = settings.threads > 0 ? settings.threads : tbb::info::default_concurrency();
+    torch_.intra_op_threads = std::clamp(settings.intra_op_threads > 0 ? settings.intra_op_threads : threads_, 1, threads_);
+    lane_count_ = settings.compute_lanes > 0 ? settings.compute_lanes : std::max(1, threads_ / torch_.intra_op_threads);
+    lanes_ = std::make_unique<Lanes>(lane_count_);
+    torch_.training = settings.mode == Mode::Train;
+    torch_.precision = settings.precision;
+    torch_.device = resolve_device(settings.device, settings.precision);
+    log_ = spdlog::default_logger()->clone("munit");
+    log_->set_level(spdlog::level::from_str(settings.log_level));
+    seed_torch(settings.seed);
+    create_resources();
+    create_nodes();
+  }
+
+  RunStats execute() {
+    tbb::task_arena arena(threads_);
+    log_->info("running {} ({} nodes) on {}, {} threads, {} intra-op thread(s) × {} compute lane(s), "
+               "{} frames in flight",
+               pipeline_.file, pipeline_.nodes.size(), torch_.device, threads_, torch_.intra_op_threads, lane_count_,
+               pipeline_.settings.frames_in_flight);
+    const auto start = Clock::now();
+    last_progress_ = start;
+    arena.execute([&] {
+      build_graph();
+      ticker_->activate();
+      graph_.wait_for_all();
+    });
+    RunStats stats;
+    stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!error_.empty()) throw RunError(error_);
+    arena.execute([&] { close_nodes(); });
+    stats.frames = frames_done_;
+    stats.max_in_flight = max_in_flight_;
+    stats.interrupted = interrupted_;
+    for (const auto& runtime : runtimes_) {
+      stats.nodes.push_back({runtime->spec->id, runtime->frames.load(), runtime->busy_ns.load() * 1e-9,
+                             runtime->max_active.load()});
+    }
+    log_->info("{} frames in {:.2f} s{}", stats.frames, stats.seconds, interrupted_ ? " (interrupted)" : "");
+    return stats;
+  }
+
+ private:
+  void create_resources() {
+    for (const auto& resource : pipeline_.resources) {
+      ResourceContext context{resource.name, resource.params, &resources_,
+                              fnv1a(pipeline_.settings.seed, resource.name), torch_.device};
+      try {
+        resources_.add(resource.name, resource.kind->schema.kind, resource.kind->create(context));
+        resource_libraries_.push_back(resource.kind->library);
+      } catch (const UserError& e) {
+        throw UserError(std::vector<Diagnostic>{
+            {{pipeline_.file}, "[" + resource.section + "." + resource.name + "] (" + resource.kind->schema.kind + ")", e.what()}});
+      } catch (const std::exception& e) {
+        throw RunError("resource '" + resource.name + "' (" + resource.kind->schema.kind + ") could not be created: " + e.what());
+      }
+    }
+  }
+
+  void create_nodes() {
+    for (const auto& spec : pipeline_.nodes) {
+      auto runtime = std::make_unique<NodeRuntime>();
+      runtime->spec = &spec;
+      runtime->library = spec.kind->library;
+      for (const auto& binding : spec.inputs) {
+        auto slot = std::find(spec.upstream.begin(), spec.upstream.end(), binding.producer);
+        runtime->slot_of_input.push_back(binding.producer < 0 ? -1 : static_cast<int>(slot - spec.upstream.begin()));
+      }
+      NodeContext context;
+      context.id = spec.id;
+      context.params = spec.params;
+      context.resources = &resources_;
+      context.log = spdlog::default_logger()->clone(spec.id);
+      context.log->set_level(spdlog::level::from_str(spec.log_level.empty() ? pipeline_.settings.log_level : spec.log_level));
+      context.seed = fnv1a(pipeline_.settings.seed, spec.id);
+      context.device = torch_.device;
+      context.training = torch_.training;
+      std::string where = "node '" + spec.id + "' (" + spec.schema().kind + ")";
+      try {
+        TorchScope scope(torch_);
+        runtime->node = spec.kind->create(context);
+      } catch (const UserError& e) {
+        throw UserError(std::vector<Diagnostic>{{spec.where, where, e.what()}});
+      } catch (const c10::Error& e) {
+        throw RunError(where + " could not be created: " + e.what_without_backtrace());
+      } catch (const std::exception& e) {
+        throw RunError(where + " could not be created: " + e.what());
+      }
+      runtimes_.push_back(std::move(runtime));
+    }
+  }
+
+  template <class T, class... Args>
+  T& make(Args&&... args) {
+    auto node = std::make_unique<T>(std::forward<Args>(args)...);
+    T& ref = *node;
+    flow_nodes_.push_back(std::move(node));
+    return ref;
+  }
+
+  // Collects one message from each producer per frame id, then emits them together.
+  GatherNode& make_gather(std::vector<int> producers) {
+    struct Pending {
+      std::size_t arrived = 0;
+      std::vector<Message> from;
+    };
+    auto pending = std::make_shared<std::map<FrameId, Pending>>();
+    return make<GatherNode>(graph_, flow::serial,
+                            [producers = std::move(producers), pending](const Message& message, GatherNode::output_ports_type& ports) {
+                              Pending& entry = (*pending)[message->id];
+                              if (entry.from.empty()) entry.from.resize(producers.size());
+                              auto slot = std::find(producers.begin(), producers.end(), message->producer) - producers.begin();
+                              entry.from[slot] = message;
+                              if (++entry.arrived < producers.size()) return;
+                              auto gathered = std::make_shared<Gathered>();
+                              gathered->id = message->id;
+                              gathered->from = std::move(entry.from);
+                              gathered->dropped = std::any_of(gathered->from.begin(), gathered->from.end(),
+                                                              [](const Message& m) { return m->dropped; });
+                              pending->erase(message->id);
+                              std::get<0>(ports).try_put(gathered);
+                            });
+  }
+
+  void build_graph() {
+    const int frames_in_flight = pipeline_.settings.frames_in_flight;
+    ticker_ = &make<flow::input_node<FrameId>>(graph_, [this](tbb::flow_control& control) -> FrameId {
+      const std::int64_t limit = pipeline_.settings.frames;
+      if (options_.interrupt && options_.interrupt->load()) interrupted_ = true;
+      if (failed_ || interrupted_ || next_frame_ >= end_frame_ || (limit > 0 && next_frame_ >= limit)) {
+        control.stop();
+        return 0;
+      }
+      return next_frame_++;
+    });
+    auto& limiter = make<flow::limiter_node<FrameId>>(graph_, frames_in_flight);
+    auto& starter = make<flow::function_node<FrameId, GatheredPtr>>(graph_, flow::unlimited, [this](FrameId id) {
+      std::int64_t now = ++in_flight_;
+      for (std::int64_t seen = max_in_flight_; now > seen && !max_in_flight_.compare_exchange_weak(seen, now);) {
+      }
+      auto frame = std::make_shared<Gathered>();
+      frame->id = id;
+      return GatheredPtr(frame);
+    });
+    flow::make_edge(*ticker_, limiter);
+    flow::make_edge(limiter, starter);
+
+    const int n = static_cast<int>(runtimes_.size());
+    std::vector<WorkNode*> work(n);
+    std::vector<bool> consumed(n, false);
+    for (int i = 0; i < n; ++i) {
+      const ResolvedNode& spec = *runtimes_[i]->spec;
+      const bool serial = spec.schema().concurrency == Concurrency::Serial;
+      work[i] = &make<WorkNode>(graph_, serial ? flow::serial : flow::unlimited,
+                                [this, i](const GatheredPtr& in) { return invoke(i, *in); });
+      flow::receiver<GatheredPtr>* entry = work[i];
+      if (serial) {  // restore frame order, which parallel producers do not keep
+        auto& sequencer = make<flow::sequencer_node<GatheredPtr>>(
+            graph_, [](const GatheredPtr& frame) { return static_cast<std::size_t>(frame->id); });
+        flow::make_edge(sequencer, *work[i]);
+        entry = &sequencer;
+      }
+      if (spec.upstream.empty()) {
+        flow::make_edge(starter, *entry);
+      } else {
+        GatherNode& gather = make_gather(spec.upstream);
+        for (int producer : spec.upstream) {
+          flow::make_edge(*work[producer], gather);
+          consumed[producer] = true;
+        }
+        flow::make_edge(flow::output_port<0>(gather), *entry);
+      }
+    }
+
+    std::vector<int> leaves;
+    for (int i = 0; i < n; ++i)
+      if (!consumed[i]) leaves.push_back(i);
+    GatherNode& last = make_gather(leaves);
+    for (int leaf : leaves) flow::make_edge(*work[leaf], last);
+    auto& sink = make<flow::function_node<GatheredPtr, flow::continue_msg>>(
+        graph_, flow::serial, [this](const GatheredPtr& frame) {
+          if (!frame->dropped) ++frames_done_;
+          --in_flight_;
+          report_progress();
+          return flow::continue_msg();
+        });
+    flow::make_edge(flow::output_port<0>(last), sink);
+    flow::make_edge(sink, limiter.decrementer());
+  }
+
+  Message invoke(int index, const Gathered& in) {
+    NodeRuntime& runtime = *runtimes_[index];
+    const ResolvedNode& spec = *runtime.spec;
+    const NodeSchema& schema = spec.schema();
+    auto out = std::make_shared<Bundle>();
+    out->id = in.id;
+    out->producer = index;
+    if (in.dropped || failed_ || in.id >= end_frame_) {
+      out->dropped = true;
+      return out;
+    }
+    std::vector<Frame::Input> inputs;
+    for (std::size_t k = 0; k < schema.inputs.size(); ++k) {
+      const int slot = runtime.slot_of_input[k];
+      const Packet* packet = slot < 0 ? nullptr : &in.from[slot]->outputs[spec.inputs[k].port];
+      inputs.push_back({schema.inputs[k].name, packet});
+    }
+    Frame frame(in.id, std::move(inputs), schema.outputs);
+
+    std::string failure;
+    try {
+      LaneGuard lane(schema.compute ? lanes_.get() : nullptr);
+      TorchScope scope(torch_);
+      const int active = ++runtime.active;
+      for (int seen = runtime.max_active; active > seen && !runtime.max_active.compare_exchange_weak(seen, active);) {
+      }
+      const auto start = Clock::now();
+      try {
+        runtime.node->process(frame);
+      } catch (...) {
+        --runtime.active;
+        throw;
+      }
+      runtime.busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+      --runtime.active;
+      ++runtime.frames;
+    } catch (const c10::Error& e) {
+      failure = e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "an unknown exception";
+    }
+    if (failure.empty() && frame.ended()) {
+      if (!schema.is_source()) failure = "only a source may end the stream";
+      for (FrameId seen = end_frame_; in.id < seen && !end_frame_.compare_exchange_weak(seen, in.id);) {
+      }
+      out->dropped = true;
+      if (failure.empty()) return out;
+    }
+    for (std::size_t k = 0; failure.empty() && k < schema.outputs.size(); ++k)
+      if (frame.outputs()[k].empty()) failure = "it produced nothing on output '" + schema.outputs[k].name + "'";
+    if (!failure.empty()) {
+      fail(spec, in.id, failure);
+      out->dropped = true;
+      return out;
+    }
+    out->outputs = std::move(frame.outputs());
+    out->outputs.push_back(Packet::of(Signal{}));
+    return out;
+  }
+
+  void fail(const ResolvedNode& spec, FrameId frame, const std::string& message) {
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    if (!failed_) {
+      error_ = "node '" + spec.id + "' (" + spec.schema().kind + ") failed on frame " + std::to_string(frame) + ": " + message;
+      failed_ = true;
+    }
+  }
+
+  void report_progress() {  // runs in the serial sink
+    if (options_.progress_every_seconds <= 0) return;
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_every_seconds) return;
+    const double rate = (frames_done_ - frames_at_last_progress_) / std::chrono::duration<double>(now - last_progress_).count();
+    log_->info("frame {} ({:.1f} frames/s)", frames_done_.load(), rate);
+    last_progress_ = now;
+    frames_at_last_progress_ = frames_done_;
+  }
+
+  void close_nodes() {
+    for (auto& runtime : runtimes_) {
+      const ResolvedNode& spec = *runtime->spec;
+      try {
+        TorchScope scope(torch_);
+        runtime->node->close();
+      } catch (const std::exception& e) {
+        throw RunError("node '" + spec.id + "' (" + spec.schema().kind + ") failed while closing: " + e.what());
+      }
+    }
+  }
+
+  const Pipeline& pipeline_;
+  const RunOptions& options_;
+  int threads_ = 1;
+  int lane_count_ = 1;
+  TorchSettings torch_;
+  std::unique_ptr<Lanes> lanes_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  std::vector<std::shared_ptr<void>> resource_libraries_;  // before resources_: outlives them
+  Resources resources_;
+  std::vector<std::unique_ptr<NodeRuntime>> runtimes_;
+
+  flow::graph graph_;  // before the flow nodes, which must be destroyed first
+  std::vector<std::unique_ptr<flow::graph_node>> flow_nodes_;
+  flow::input_node<FrameId>* ticker_ = nullptr;
+
+  FrameId next_frame_ = 0;  // used by the ticker only
+  std::atomic<FrameId> end_frame_{std::numeric_limits<FrameId>::max()};
+  std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<std::int64_t> max_in_flight_{0};
+  std::atomic<std::int64_t> frames_done_{0};
+  std::int64_t frames_at_last_progress_ = 0;
+  Clock::time_point last_progress_;
+  std::atomic<bool> interrupted_{false};
+  std::atomic<bool> failed_{false};
+  std::mutex error_mutex_;
+  std::string error_;
+};
+
+}  // namespace
+
+RunStats run_pipeline(const Pipeline& pipeline, const RunOptions& options) {
+  Run run(pipeline, options);
+  return run.execute();
+}
+
+}  // namespace munit

@@ -1,0 +1,76 @@
+#include "munit/registry.h"
+
+#include "munit/errors.h"
+
+namespace munit {
+
+std::vector<std::function<void(Registrar&)>>& builtin_registrations() {
+  static std::vector<std::function<void(Registrar&)>> registrations;
+  return registrations;
+}
+
+Registry Registry::with_builtins() {
+  Registry registry;
+  for (const auto& registration : builtin_registrations()) registration(registry);
+  return registry;
+}
+
+void Registry::begin_plugin(std::string origin, std::shared_ptr<void> library) {
+  origin_ = std::move(origin);
+  library_ = std::move(library);
+}
+
+void Registry::end_plugin() {
+  origin_ = "built-in";
+  library_.reset();
+}
+
+namespace {
+std::string describe(const std::string& origin) {
+  return origin == "built-in" ? "built-in" : "plugin '" + origin + "'";
+}
+}  // namespace
+
+void Registry::add(NodeKind kind) {
+  kind.origin = origin_;
+  kind.library = library_;
+  const std::string name = kind.schema.kind;
+  auto [it, inserted] = nodes_.try_emplace(name, std::move(kind));
+  if (!inserted)
+    throw UserError("node kind '" + name + "' from " + describe(origin_) + " is already registered by " +
+                    describe(it->second.origin));
+}
+
+void Registry::add(ResourceKind kind) {
+  kind.origin = origin_;
+  kind.library = library_;
+  const std::string name = kind.schema.kind;
+  auto [it, inserted] = resources_.try_emplace(name, std::move(kind));
+  if (!inserted)
+    throw UserError("resource kind '" + name + "' from " + describe(origin_) + " is already registered by " +
+                    describe(it->second.origin));
+}
+
+const NodeKind* Registry::node(const std::string& kind) const {
+  auto it = nodes_.find(kind);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const ResourceKind* Registry::resource(const std::string& kind) const {
+  auto it = resources_.find(kind);
+  return it == resources_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Registry::node_kinds() const {
+  std::vector<std::string> names;
+  for (const auto& [name, kind] : nodes_) names.push_back(name);
+  return names;
+}
+
+std::vector<std::string> Registry::resource_kinds() const {
+  std::vector<std::string> names;
+  for (const auto& [name, kind] : resources_) names.push_back(name);
+  return names;
+}
+
+}  // namespace munit

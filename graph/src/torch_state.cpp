@@ -1,0 +1,81 @@
+#include "torch_state.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
+#include <ATen/core/grad_mode.h>
+#include <torch/cuda.h>
+#include <ATen/Context.h>
+#include <torch/version.h>
+
+#include "munit/errors.h"
+
+namespace munit {
+namespace {
+
+// torch 2.4 replaced the per-device autocast setters with ones taking the device type.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool autocast_enabled(bool cuda) { return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU); }
+void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
+  at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, enabled);
+  if (enabled) at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
+}
+#else
+bool autocast_enabled(bool cuda) { return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
+  if (cuda) {
+    at::autocast::set_enabled(enabled);
+    if (enabled) at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(enabled);
+    if (enabled) at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+}
+#endif
+
+}  // namespace
+
+TorchScope::TorchScope(const TorchSettings& settings) : previous_grad_(c10::GradMode::is_enabled()) {
+  // at::set_num_threads configures the calling thread's OpenMP team; set it once per worker.
+  thread_local int configured_threads = 0;
+  if (configured_threads != settings.intra_op_threads) {
+    at::set_num_threads(settings.intra_op_threads);
+    configured_threads = settings.intra_op_threads;
+  }
+  c10::GradMode::set_enabled(settings.training);
+  if (settings.precision != "fp32") {
+    cuda_ = settings.device.rfind("cuda", 0) == 0;
+    autocast_ = true;
+    previous_autocast_ = autocast_enabled(cuda_);
+    set_autocast(cuda_, true, settings.precision == "bf16" ? at::kBFloat16 : at::kHalf);
+  }
+}
+
+TorchScope::~TorchScope() {
+  c10::GradMode::set_enabled(previous_grad_);
+  if (autocast_) {
+    set_autocast(cuda_, previous_autocast_, at::kFloat);
+    if (!previous_autocast_) at::autocast::clear_cache();
+  }
+}
+
+std::string resolve_device(const std::string& device, const std::string& precision) {
+  std::string resolved = device;
+  if (device == "auto") resolved = torch::cuda::is_available() ? "cuda:0" : "cpu";
+  if (resolved == "cuda") resolved = "cuda:0";
+  if (resolved.rfind("cuda:", 0) == 0) {
+    if (!torch::cuda::is_available())
+      throw UserError("device '" + device + "' was asked for, but CUDA is not available here (a CPU-only LibTorch, "
+                      "or no GPU visible): use device = \"cpu\" or \"auto\"");
+    int index = std::stoi(resolved.substr(5));
+    if (index >= static_cast<int>(torch::cuda::device_count()))
+      throw UserError("device '" + device + "' does not exist: " + std::to_string(torch::cuda::device_count()) +
+                      " CUDA device(s) visible");
+  }
+  if (resolved == "cpu" && precision == "fp16")
+    throw UserError("precision fp16 needs a CUDA device; on the CPU use bf16 (or fp32)");
+  return resolved;
+}
+
+void seed_torch(std::uint64_t seed) { at::manual_seed(seed); }
+
+}  // namespace munit

@@ -1,0 +1,37 @@
+#pragma once
+// LibTorch's thread-local state (grad mode, autocast, intra-op threads), set around every node
+// invocation because TBB runs a node on whichever worker is free. Keeps torch headers out of the
+// executor.
+#include <cstdint>
+#include <string>
+
+namespace munit {
+
+struct TorchSettings {
+  bool training = false;
+  std::string device = "cpu";      // resolved
+  std::string precision = "fp32";  // fp32 | bf16 | fp16: autocast's dtype when not fp32
+  int intra_op_threads = 1;
+};
+
+class TorchScope {
+ public:
+  explicit TorchScope(const TorchSettings& settings);
+  ~TorchScope();
+  TorchScope(const TorchScope&) = delete;
+  TorchScope& operator=(const TorchScope&) = delete;
+
+ private:
+  bool previous_grad_;
+  bool autocast_ = false;
+  bool previous_autocast_ = false;
+  bool cuda_ = false;
+};
+
+// "auto" → "cuda:0" when a GPU is visible, else "cpu". Throws UserError for an unavailable device
+// or a precision the device cannot run.
+std::string resolve_device(const std::string& device, const std::string& precision);
+
+void seed_torch(std::uint64_t seed);
+
+}  // namespace munit

@@ -1,0 +1,84 @@
+// io.image_writer — writes each image of a batch to `dir`, named after its provenance:
+// <dir>/<stem><suffix>.<format>. A file appears whole or not at all (written to a temporary name,
+// then renamed). An existing file is an error unless overwrite = true.
+//
+//   [nodes.save]
+//   kind = "io.image_writer"
+//   in = "flipped.out"
+//   dir = "outputs/demo"
+#include <atomic>
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "../image_mat.h"
+#include "munit/errors.h"
+#include "munit/image.h"
+#include "munit/registry.h"
+
+namespace fs = std::filesystem;
+
+namespace munit {
+namespace {
+
+class ImageWriter : public Node {
+ public:
+  static constexpr In<ImageBatch> kIn{"in"};
+
+  static NodeSchema schema() {
+    return NodeSchema("io.image_writer", "Writes images to a folder, one file per image, named after its provenance.")
+        .input(kIn, "the images to write")
+        .param(path_param("dir").doc("output folder (created if missing); relative to the pipeline file"))
+        .param(string_param("suffix", "").doc("appended to each file's stem, e.g. \"_flipped\""))
+        .param(string_param("format", "png").one_of({"png", "jpg"}).doc("file format"))
+        .param(bool_param("overwrite", false).doc("replace files that exist already"))
+        .parallel();
+  }
+
+  explicit ImageWriter(const NodeContext& context)
+      : dir_(context.params.get<std::string>("dir")),
+        suffix_(context.params.get<std::string>("suffix")),
+        extension_("." + context.params.get<std::string>("format")),
+        overwrite_(context.params.get<bool>("overwrite")),
+        log_(context.log) {
+    std::error_code error;
+    fs::create_directories(dir_, error);
+    if (error || !fs::is_directory(dir_)) throw UserError("cannot create the output folder '" + dir_.string() + "'");
+  }
+
+  void process(Frame& frame) override {
+    const ImageBatch& batch = frame.get(kIn);
+    for (std::size_t k = 0; k < batch.images.size(); ++k) {
+      std::string stem = k < batch.provenance.size() ? fs::path(batch.provenance[k]).stem().string()
+                                                     : "frame" + std::to_string(frame.id()) + "_" + std::to_string(k);
+      write(batch.images[k], dir_ / (stem + suffix_ + extension_));
+    }
+  }
+
+  void close() override { log_->info("wrote {} images to {}", written_.load(), dir_.string()); }
+
+ private:
+  void write(const Image& image, const fs::path& path) {
+    if (!overwrite_ && fs::exists(path))
+      throw std::runtime_error("'" + path.string() + "' exists already (set overwrite = true to replace it)");
+    cv::Mat pixels = view_of(image);
+    if (image.channels == 3) cv::cvtColor(pixels, pixels, cv::COLOR_RGB2BGR);
+    fs::path temporary = path;
+    temporary += ".part" + extension_;  // keeps the extension: imwrite picks the codec by it
+    if (!cv::imwrite(temporary.string(), pixels)) throw std::runtime_error("cannot write '" + path.string() + "'");
+    fs::rename(temporary, path);
+    ++written_;
+  }
+
+  fs::path dir_;
+  std::string suffix_, extension_;
+  bool overwrite_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::atomic<std::int64_t> written_{0};
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::ImageWriter)
