@@ -17,6 +17,7 @@
 
 #include <c10/util/Exception.h>
 #include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 #include <spdlog/spdlog.h>
@@ -123,6 +124,8 @@ class Run {
   }
 
   RunStats execute() {
+    // TBB caps workers at the core count unless told otherwise; `threads` may ask for more.
+    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, std::max<std::size_t>(threads_, 2));
     tbb::task_arena arena(threads_);
     log_->info("running {} ({} nodes) on {}, {} threads, {} intra-op thread(s) × {} compute lane(s), "
                "{} frames in flight",
@@ -130,10 +133,11 @@ class Run {
                pipeline_.settings.frames_in_flight);
     const auto start = Clock::now();
     last_progress_ = start;
-    arena.execute([&] {
+    arena.execute([&] {  // a flow graph runs in the arena it was created in
+      graph_ = std::make_unique<flow::graph>();
       build_graph();
       ticker_->activate();
-      graph_.wait_for_all();
+      graph_->wait_for_all();
     });
     RunStats stats;
     stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -215,7 +219,7 @@ class Run {
       std::vector<Message> from;
     };
     auto pending = std::make_shared<std::map<FrameId, Pending>>();
-    return make<GatherNode>(graph_, flow::serial,
+    return make<GatherNode>(*graph_, flow::serial,
                             [producers = std::move(producers), pending](const Message& message, GatherNode::output_ports_type& ports) {
                               Pending& entry = (*pending)[message->id];
                               if (entry.from.empty()) entry.from.resize(producers.size());
@@ -234,7 +238,7 @@ class Run {
 
   void build_graph() {
     const int frames_in_flight = pipeline_.settings.frames_in_flight;
-    ticker_ = &make<flow::input_node<FrameId>>(graph_, [this](tbb::flow_control& control) -> FrameId {
+    ticker_ = &make<flow::input_node<FrameId>>(*graph_, [this](tbb::flow_control& control) -> FrameId {
       const std::int64_t limit = pipeline_.settings.frames;
       if (options_.interrupt && options_.interrupt->load()) interrupted_ = true;
       if (failed_ || interrupted_ || next_frame_ >= end_frame_ || (limit > 0 && next_frame_ >= limit)) {
@@ -243,8 +247,8 @@ class Run {
       }
       return next_frame_++;
     });
-    auto& limiter = make<flow::limiter_node<FrameId>>(graph_, frames_in_flight);
-    auto& starter = make<flow::function_node<FrameId, GatheredPtr>>(graph_, flow::unlimited, [this](FrameId id) {
+    auto& limiter = make<flow::limiter_node<FrameId>>(*graph_, frames_in_flight);
+    auto& starter = make<flow::function_node<FrameId, GatheredPtr>>(*graph_, flow::unlimited, [this](FrameId id) {
       std::int64_t now = ++in_flight_;
       for (std::int64_t seen = max_in_flight_; now > seen && !max_in_flight_.compare_exchange_weak(seen, now);) {
       }
@@ -261,12 +265,12 @@ class Run {
     for (int i = 0; i < n; ++i) {
       const ResolvedNode& spec = *runtimes_[i]->spec;
       const bool serial = spec.schema().concurrency == Concurrency::Serial;
-      work[i] = &make<WorkNode>(graph_, serial ? flow::serial : flow::unlimited,
+      work[i] = &make<WorkNode>(*graph_, serial ? flow::serial : flow::unlimited,
                                 [this, i](const GatheredPtr& in) { return invoke(i, *in); });
       flow::receiver<GatheredPtr>* entry = work[i];
       if (serial) {  // restore frame order, which parallel producers do not keep
         auto& sequencer = make<flow::sequencer_node<GatheredPtr>>(
-            graph_, [](const GatheredPtr& frame) { return static_cast<std::size_t>(frame->id); });
+            *graph_, [](const GatheredPtr& frame) { return static_cast<std::size_t>(frame->id); });
         flow::make_edge(sequencer, *work[i]);
         entry = &sequencer;
       }
@@ -288,7 +292,7 @@ class Run {
     GatherNode& last = make_gather(leaves);
     for (int leaf : leaves) flow::make_edge(*work[leaf], last);
     auto& sink = make<flow::function_node<GatheredPtr, flow::continue_msg>>(
-        graph_, flow::serial, [this](const GatheredPtr& frame) {
+        *graph_, flow::serial, [this](const GatheredPtr& frame) {
           if (!frame->dropped) ++frames_done_;
           --in_flight_;
           report_progress();
@@ -402,7 +406,7 @@ class Run {
   Resources resources_;
   std::vector<std::unique_ptr<NodeRuntime>> runtimes_;
 
-  flow::graph graph_;  // before the flow nodes, which must be destroyed first
+  std::unique_ptr<flow::graph> graph_;  // before the flow nodes, which must be destroyed first
   std::vector<std::unique_ptr<flow::graph_node>> flow_nodes_;
   flow::input_node<FrameId>* ticker_ = nullptr;
 

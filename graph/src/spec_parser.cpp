@@ -259,6 +259,7 @@ void apply_override(toml::table& root, const std::string& assignment) {
   toml::table* table = &root;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     toml::node* child = table->get(parts[i]);
+    if (!child && i == 0 && parts[0] == "pipeline") child = &table->insert("pipeline", toml::table{}).first->second;
     if (!child) {
       std::vector<std::string> names;
       for (auto&& [key, value] : *table) names.push_back(std::string(key.str()));

@@ -26,7 +26,9 @@ std::string nearest(const std::string& name, const std::vector<std::string>& can
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
   for (const auto& candidate : candidates) {
-    std::size_t distance = edit_distance(name, candidate);
+    const bool prefix = !name.empty() && !candidate.empty() &&
+                        (candidate.rfind(name, 0) == 0 || name.rfind(candidate, 0) == 0);
+    std::size_t distance = prefix ? 1 : edit_distance(name, candidate);
     if (distance < best_distance) {
       best_distance = distance;
       best = candidate;

@@ -1,0 +1,195 @@
+// The munit command end to end: exit codes (0 ok, 2 bad input, 1 failed run), messages, and
+// every pipeline shipped in pipelines/.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "../support/command.h"
+
+namespace munit::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliTest() : dir(fs::temp_directory_path() / ("munit_cli_" + std::to_string(::getpid()) + "_" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~CliTest() override { fs::remove_all(dir); }
+
+  std::string write(const std::string& name, const std::string& text) {
+    fs::path path = dir / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  fs::path dir;
+};
+
+TEST_F(CliTest, VersionAndHelp) {
+  auto version = munit("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.output, HasSubstr("munit 0."));
+  for (const char* command : {"--help", "run --help", "validate --help", "graph --help", "nodes --help"}) {
+    auto help = munit(command);
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_THAT(help.output, HasSubstr("Usage")) << command;
+  }
+}
+
+TEST_F(CliTest, BadArgumentsExitWith2) {
+  EXPECT_EQ(munit("").exit_code, 2);
+  EXPECT_EQ(munit("frobnicate").exit_code, 2);
+  EXPECT_EQ(munit("run /nonexistent.toml").exit_code, 2);
+  EXPECT_EQ(munit("graph " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/demo.toml --format svg").exit_code, 2);
+  auto unknown = munit("nodes augment.flp");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("unknown node kind 'augment.flp'"));
+}
+
+struct BadInput {
+  const char* name;
+  const char* toml;
+  const char* message;
+};
+
+const std::string kImages = "[nodes.images]\nkind = \"data.pattern\"\ncount = 4\n";
+
+// Every bad-input case of the engine, through the command line.
+TEST_F(CliTest, EveryBadInputCaseExitsWith2AndSaysWhy) {
+  const std::string plugin_dir = fs::path(MUNIT_EXAMPLE_PLUGIN).parent_path().string();
+  std::ofstream(dir / "text.so") << "not a library\n";
+  const std::vector<BadInput> cases = {
+      {"malformed TOML", "[nodes.a]\nkind = \"data.pattern\"\ncount = = 3\n", "bad.toml:3:9: malformed TOML"},
+      {"unknown kind", "[nodes.a]\nkind = \"data.patern\"\n", "unknown node kind 'data.patern' (did you mean 'data.pattern'?)"},
+      {"unknown key", "[nodes.a]\nkind = \"data.pattern\"\ncuont = 3\n", "bad.toml:3:9: node 'a' (data.pattern): unknown key 'cuont' (did you mean 'count'?)"},
+      {"wrong type", "[nodes.a]\nkind = \"data.pattern\"\ngray = 1\n", "param 'gray': expected a bool (true or false), got the integer 1"},
+      {"out of range", "[nodes.a]\nkind = \"data.pattern\"\nsize = 2\n", "param 'size': value 2 is out of range: must be [8, 4096]"},
+      {"missing node", "[nodes.f]\nkind = \"augment.flip\"\nin = \"nowhere.out\"\n", "bad.toml:3:6: node 'f' (augment.flip) → input 'in': no node named 'nowhere'"},
+      {"missing port", "[nodes.a]\nkind = \"data.pattern\"\n[nodes.f]\nkind = \"augment.flip\"\nin = \"a.image\"\n", "node 'a' (data.pattern) has no output 'image'"},
+      {"kind mismatch", "[nodes.a]\nkind = \"data.pattern\"\n[nodes.f]\nkind = \"augment.flip\"\nin = \"a.done\"\n", "'a.done' is signal, but this input takes image"},
+      {"input not connected", "[nodes.f]\nkind = \"augment.flip\"\n", "required input 'in' (image) is not connected"},
+      {"cycle", "[nodes.a]\nkind = \"augment.flip\"\nin = \"b.out\"\n[nodes.b]\nkind = \"augment.flip\"\nin = \"a.out\"\n", "the graph has a cycle: a → b → a"},
+      {"plugin missing", "[plugins]\nmine = \"./missing/libmine.so\"\n[nodes.a]\nkind = \"data.pattern\"\n", "bad.toml:2:8: [plugins] → mine: plugin file not found"},
+      {"not a plugin (text)", "[plugins]\nmine = \"text.so\"\n[nodes.a]\nkind = \"data.pattern\"\n", "cannot be loaded as a shared library"},
+      {"not a plugin (library)", "[plugins]\nmine = \"" MUNIT_NOT_A_PLUGIN "\"\n[nodes.a]\nkind = \"data.pattern\"\n", "exports no 'munit_plugin' entry point"},
+      {"other ABI", "[plugins]\nmine = \"" MUNIT_ABI_MISMATCH_PLUGIN "\"\n[nodes.a]\nkind = \"data.pattern\"\n", "built for munit ABI 99.0, but this munit has ABI 1.0"},
+      {"duplicate kind", "[plugins]\nmine = \"" MUNIT_DUPLICATE_KIND_PLUGIN "\"\n[nodes.a]\nkind = \"data.pattern\"\n", "node kind 'augment.flip' from plugin '" MUNIT_DUPLICATE_KIND_PLUGIN "' is already registered by built-in"},
+  };
+  for (const auto& bad : cases) {
+    std::string file = write("bad.toml", bad.toml);
+    for (const char* command : {"validate", "run", "graph"}) {
+      auto result = munit(std::string(command) + " " + file);
+      EXPECT_EQ(result.exit_code, 2) << bad.name << " (" << command << "): " << result.output;
+      EXPECT_THAT(result.output, HasSubstr(bad.message)) << bad.name << " (" << command << ")";
+    }
+  }
+}
+
+TEST_F(CliTest, RunWritesImagesAndSetOverridesValues) {
+  std::string file = write("p.toml", kImages + "[nodes.save]\nkind = \"io.image_writer\"\nin = \"images.out\"\ndir = \"out\"\n");
+  auto result = munit("run " + file + " --set nodes.images.count=3 --set nodes.images.batch=2");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "pattern_000002.png"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "pattern_000003.png"));
+
+  auto wrong = munit("run " + file + " --set nodes.images.count=three");
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_THAT(wrong.output, HasSubstr("--set nodes.images.count=three: expected an integer"));
+}
+
+TEST_F(CliTest, FailedRunExitsWith1AndNamesNodeAndFrame) {
+  std::string file = write("p.toml", kImages + "[nodes.save]\nkind = \"io.image_writer\"\nin = \"images.out\"\ndir = \"out\"\n");
+  ASSERT_EQ(munit("run " + file).exit_code, 0);
+  auto again = munit("run " + file);  // the files exist now and overwrite is false
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.output, HasSubstr("node 'save' (io.image_writer) failed on frame 0:"));
+  EXPECT_THAT(again.output, HasSubstr("exists already (set overwrite = true to replace it)"));
+}
+
+TEST_F(CliTest, NodesListsPluginNodesWhenAsked) {
+  auto without = munit("nodes");
+  EXPECT_EQ(without.exit_code, 0);
+  EXPECT_THAT(without.output, HasSubstr("augment.flip"));
+  EXPECT_THAT(without.output, Not(HasSubstr("example.posterize")));
+
+  auto with = munit("nodes --plugin " + std::string(MUNIT_EXAMPLE_PLUGIN));
+  EXPECT_EQ(with.exit_code, 0);
+  EXPECT_THAT(with.output, HasSubstr("example.posterize"));
+
+  auto described = munit("nodes example.posterize --plugin " + std::string(MUNIT_EXAMPLE_PLUGIN));
+  EXPECT_EQ(described.exit_code, 0);
+  EXPECT_THAT(described.output, HasSubstr("levels (int) = 4  [range [2, 256]]"));
+
+  auto json = munit("nodes --json --plugin " + std::string(MUNIT_EXAMPLE_PLUGIN) + " 2>/dev/null");
+  ASSERT_EQ(json.exit_code, 0);
+  auto kinds = nlohmann::json::parse(json.output);
+  bool found = false;
+  for (const auto& kind : kinds)
+    if (kind["kind"] == "example.posterize") {
+      found = true;
+      EXPECT_EQ(kind["params"][0]["default"], 4);
+      EXPECT_EQ(kind["origin"], MUNIT_EXAMPLE_PLUGIN);
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(CliTest, PipelineUsingThePluginRuns) {
+  std::string file = write("p.toml", "[plugins]\nexample = \"" MUNIT_EXAMPLE_PLUGIN "\"\n" + kImages +
+                                         "[nodes.poster]\nkind = \"example.posterize\"\nin = \"images.out\"\nlevels = 2\n"
+                                         "[nodes.save]\nkind = \"io.image_writer\"\nin = \"poster.out\"\ndir = \"out\"\n");
+  auto result = munit("run " + file);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "out"), fs::directory_iterator{}), 4);
+}
+
+TEST_F(CliTest, GraphRendersWithGraphviz) {
+  ASSERT_EQ(run_command("command -v dot").exit_code, 0) << "Graphviz's dot is missing: scripts/install-deps.sh installs it";
+  const std::string demo = std::string(MUNIT_SOURCE_DIR) + "/pipelines/demo.toml";
+  auto text = munit("graph " + demo);
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_THAT(text.output, HasSubstr("flipped (augment.flip, parallel)"));
+  const std::string png = (dir / "demo.png").string();
+  auto rendered = run_command(std::string(MUNIT_BINARY) + " graph " + demo + " --format dot | dot -Tpng -o " + png);
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
+  std::ifstream in(png, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  EXPECT_EQ(std::string(magic + 1, 3), "PNG");
+  EXPECT_GT(fs::file_size(png), 1000u);
+}
+
+// Every shipped pipeline validates and runs a couple of frames.
+TEST_F(CliTest, EveryShippedPipelineValidatesAndRuns) {
+  int count = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(std::string(MUNIT_SOURCE_DIR) + "/pipelines")) {
+    if (entry.path().extension() != ".toml") continue;
+    ++count;
+    const std::string file = entry.path().string();
+    auto validated = munit("validate " + file);
+    EXPECT_EQ(validated.exit_code, 0) << file << ": " << validated.output;
+    auto ran = munit("run " + file + " --set pipeline.frames=2");
+    EXPECT_EQ(ran.exit_code, 0) << file << ": " << ran.output;
+  }
+  EXPECT_GT(count, 0);
+}
+
+TEST_F(CliTest, SigintStopsARunCleanly) {
+  std::string file = write("endless.toml", "[pipeline]\nframes_in_flight = 2\n[nodes.images]\nkind = \"data.pattern\"\n"
+                                           "count = 100000000\nbatch = 1\nsize = 256\n");
+  auto result = run_command("timeout --preserve-status -s INT 1 " + std::string(MUNIT_BINARY) + " run " + file);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("(interrupted)"));
+}
+
+}  // namespace
+}  // namespace munit::testing

@@ -1,0 +1,50 @@
+#pragma once
+// Runs one node kind on one frame, outside any graph: for unit tests of node families.
+#include <map>
+#include <memory>
+#include <spdlog/spdlog.h>
+
+#include "munit/registry.h"
+
+namespace munit::testing {
+
+class NodeHarness {
+ public:
+  NodeHarness(const Registry& registry, const std::string& kind, std::map<std::string, ParamValue> params = {},
+              std::uint64_t seed = 1)
+      : kind_(registry.node(kind)) {
+    if (!kind_) throw std::logic_error("no kind " + kind);
+    for (const auto& spec : kind_->schema.params)
+      if (!params.count(spec.name) && spec.default_value) params[spec.name] = *spec.default_value;
+    NodeContext context;
+    context.id = "under_test";
+    context.params = Params(std::move(params));
+    context.log = spdlog::default_logger();
+    context.seed = seed;
+    context.device = "cpu";
+    node_ = kind_->create(context);
+  }
+
+  // The node's outputs for one frame (empty when the node ended the stream).
+  std::vector<Packet> process(FrameId id, const std::vector<std::pair<std::string, Packet>>& inputs = {}) {
+    std::vector<Frame::Input> bound;
+    for (const auto& port : kind_->schema.inputs) {
+      const Packet* packet = nullptr;
+      for (const auto& [name, value] : inputs)
+        if (name == port.name) packet = &value;
+      bound.push_back({port.name, packet});
+    }
+    Frame frame(id, std::move(bound), kind_->schema.outputs);
+    node_->process(frame);
+    if (frame.ended()) return {};
+    return std::move(frame.outputs());
+  }
+
+  Node& node() { return *node_; }
+
+ private:
+  const NodeKind* kind_;
+  std::unique_ptr<Node> node_;
+};
+
+}  // namespace munit::testing

@@ -1,0 +1,162 @@
+#include "test_nodes.h"
+
+#include <stdexcept>
+
+namespace munit::testing {
+namespace {
+
+const In<Scalar> kIn{"in"};
+const In<Scalar> kA{"a"};
+const In<Scalar> kB{"b"};
+const Out<Scalar> kOut{"out"};
+
+void sleep_ms(double ms) { std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long>(ms * 1000))); }
+
+// test.ticks: a source whose frame f carries f + offset; ends after `count` frames (0: never).
+class Ticks : public Node {
+ public:
+  static NodeSchema schema() {
+    return NodeSchema("test.ticks", "frame ids as scalars")
+        .output(kOut, "frame id + offset")
+        .param(int_param("count", 0).at_least(0).doc("frames before the stream ends (0: endless)"))
+        .param(float_param("offset", 0.0).doc("added to the frame id"))
+        .param(int_param("interrupt_at", -1).doc("set the recorder's interrupt flag at this frame"))
+        .parallel();
+  }
+  Ticks(const NodeContext& context, Recorder& recorder)
+      : count_(context.params.get<std::int64_t>("count")),
+        offset_(context.params.get<double>("offset")),
+        interrupt_at_(context.params.get<std::int64_t>("interrupt_at")),
+        recorder_(recorder) {}
+  void process(Frame& frame) override {
+    if (count_ > 0 && frame.id() >= count_) return frame.end_of_stream();
+    if (frame.id() == interrupt_at_) recorder_.interrupt = true;
+    int live = ++recorder_.live;
+    for (int seen = recorder_.max_live; live > seen && !recorder_.max_live.compare_exchange_weak(seen, live);) {
+    }
+    frame.put(kOut, scalar(static_cast<double>(frame.id()) + offset_));
+  }
+
+ private:
+  std::int64_t count_;
+  double offset_;
+  std::int64_t interrupt_at_;
+  Recorder& recorder_;
+};
+
+// test.work*: out = in + add, after sleeping; records its start and end.
+class Work : public Node {
+ public:
+  static NodeSchema schema(const std::string& kind, Concurrency concurrency, bool compute) {
+    NodeSchema schema(kind, "adds a constant after a pause");
+    schema.input(kIn, "a scalar")
+        .output(kOut, "in + add")
+        .param(float_param("add", 0.0).doc("added to the input"))
+        .param(float_param("sleep_ms", 0.0).at_least(0).doc("pause per frame"))
+        .param(bool_param("jitter", false).doc("vary the pause with the frame id (0 to 2x)"));
+    schema.concurrency = concurrency;
+    schema.compute = compute;
+    return schema;
+  }
+  Work(const NodeContext& context, Recorder& recorder)
+      : id_(context.id),
+        add_(context.params.get<double>("add")),
+        sleep_(context.params.get<double>("sleep_ms")),
+        jitter_(context.params.get<bool>("jitter")),
+        recorder_(recorder) {}
+  void process(Frame& frame) override {
+    Event event{id_, frame.id(), value_of(frame.get(kIn)), 0, Clock::now(), {}};
+    sleep_ms(jitter_ ? sleep_ * ((frame.id() * 7) % 5) / 2.0 : sleep_);
+    event.end = Clock::now();
+    recorder_.add(event);
+    frame.put(kOut, scalar(event.value + add_));
+  }
+
+ private:
+  std::string id_;
+  double add_, sleep_;
+  bool jitter_;
+  Recorder& recorder_;
+};
+
+// test.sum: a join of two inputs.
+class Sum : public Node {
+ public:
+  static NodeSchema schema() {
+    return NodeSchema("test.sum", "a + b").input(kA, "a").input(kB, "b").output(kOut, "a + b");
+  }
+  Sum(const NodeContext& context, Recorder& recorder) : id_(context.id), recorder_(recorder) {}
+  void process(Frame& frame) override {
+    double a = value_of(frame.get(kA)), b = value_of(frame.get(kB));
+    recorder_.add({id_, frame.id(), a, b, Clock::now(), Clock::now()});
+    frame.put(kOut, scalar(a + b));
+  }
+
+ private:
+  std::string id_;
+  Recorder& recorder_;
+};
+
+// test.collect: the sink; records every value it receives.
+class Collect : public Node {
+ public:
+  static NodeSchema schema() {
+    return NodeSchema("test.collect", "records its input").optional_input(kIn, "a scalar");
+  }
+  Collect(const NodeContext& context, Recorder& recorder) : id_(context.id), recorder_(recorder) {}
+  void process(Frame& frame) override {
+    double value = frame.connected(kIn) ? value_of(frame.get(kIn)) : 0;
+    recorder_.add({id_, frame.id(), value, 0, Clock::now(), Clock::now()});
+    --recorder_.live;
+  }
+
+ private:
+  std::string id_;
+  Recorder& recorder_;
+};
+
+// test.fail: throws at frame `at`.
+class Fail : public Node {
+ public:
+  static NodeSchema schema() {
+    return NodeSchema("test.fail", "throws at one frame")
+        .input(kIn, "a scalar")
+        .output(kOut, "the input")
+        .param(int_param("at", 0).doc("the frame that throws"))
+        .parallel();
+  }
+  explicit Fail(const NodeContext& context) : at_(context.params.get<std::int64_t>("at")) {}
+  void process(Frame& frame) override {
+    if (frame.id() == at_) throw std::runtime_error("deliberate failure");
+    frame.put(kOut, frame.get(kIn));
+  }
+
+ private:
+  std::int64_t at_;
+};
+
+template <class T>
+NodeKind bound(NodeSchema schema, Recorder& recorder) {
+  return NodeKind{{}, std::move(schema), [&recorder](const NodeContext& c) -> std::unique_ptr<Node> {
+                    return std::make_unique<T>(c, recorder);
+                  }, {}};
+}
+
+}  // namespace
+
+void add_test_nodes(Registry& registry, Recorder& recorder) {
+  registry.add(bound<Ticks>(Ticks::schema(), recorder));
+  registry.add(bound<Work>(Work::schema("test.work", Concurrency::Parallel, false), recorder));
+  registry.add(bound<Work>(Work::schema("test.work_serial", Concurrency::Serial, false), recorder));
+  registry.add(bound<Work>(Work::schema("test.compute", Concurrency::Parallel, true), recorder));
+  registry.add(bound<Sum>(Sum::schema(), recorder));
+  registry.add(bound<Collect>(Collect::schema(), recorder));
+  registry.add_node<Fail>();
+}
+
+RunStats run_text(const std::string& toml, Registry& registry, const RunOptions& options) {
+  Pipeline pipeline = validate(parse_pipeline_text(toml, "test.toml"), registry);
+  return run_pipeline(pipeline, options);
+}
+
+}  // namespace munit::testing
