@@ -110,7 +110,14 @@ class Run {
   Run(const Pipeline& pipeline, const RunOptions& options) : pipeline_(pipeline), options_(options) {
     const auto& settings = pipeline.settings;
     threads_ = settings.threads > 0 ? settings.threads : tbb::info::default_concurrency();
-    torch_.intra_op_threads = std::clamp(settings.intra_op_threads > 0 ? settings.intra_op_threads : threads_, 1, threads_);
+    // Auto: independent frames in a parallel compute node scale better across lanes than one
+    // convolution across OpenMP threads (tests/bench/threads_bench.cpp); a chain of serial
+    // compute nodes gets every thread in one lane.
+    const bool parallel_compute = std::any_of(pipeline.nodes.begin(), pipeline.nodes.end(), [](const ResolvedNode& node) {
+      return node.schema().compute && node.schema().concurrency == Concurrency::Parallel;
+    });
+    const int auto_intra = parallel_compute ? 1 : threads_;
+    torch_.intra_op_threads = std::clamp(settings.intra_op_threads > 0 ? settings.intra_op_threads : auto_intra, 1, threads_);
     lane_count_ = settings.compute_lanes > 0 ? settings.compute_lanes : std::max(1, threads_ / torch_.intra_op_threads);
     lanes_ = std::make_unique<Lanes>(lane_count_);
     torch_.training = settings.mode == Mode::Train;

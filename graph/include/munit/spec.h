@@ -20,7 +20,7 @@ struct PipelineSettings {
   std::uint64_t seed = 0;
   int frames_in_flight = 4;        // backpressure bound
   int threads = 0;                 // cores to use (0: all)
-  int intra_op_threads = 0;        // LibTorch threads per compute node (0: all of `threads`)
+  int intra_op_threads = 0;        // LibTorch threads per compute node (0: auto, see executor)
   int compute_lanes = 0;           // compute nodes running at once (0: threads / intra_op_threads)
   std::int64_t frames = 0;         // stop after this many frames (0: when a source ends)
   std::string log_level = "info";
