@@ -20,6 +20,8 @@ class Parser {
 
   SourceLocation at(const toml::node& node) const { return at(node.source()); }
   SourceLocation at(const toml::source_region& region) const {
+    // Values replaced by --set lose their source region when copied in.
+    if (region.begin.line == 0) return {file_ + " (a --set value)"};
     std::string file = region.path ? *region.path : file_;
     return {file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
   }

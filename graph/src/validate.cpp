@@ -197,6 +197,7 @@ class Validator {
         error(spec.where, context,
               "unknown node kind '" + spec.kind + "'" + did_you_mean(spec.kind, registry_.node_kinds()) +
                   " (`munit nodes` lists every kind)");
+        unresolved_.insert(spec.id);  // references to it are not reported again
         continue;
       }
       context += " (" + spec.kind + ")";
@@ -271,6 +272,7 @@ class Validator {
     std::string node_id = ref.text.substr(0, dot);
     std::string port_name = ref.text.substr(dot + 1);
     auto found = ids_.find(node_id);
+    if (found == ids_.end() && unresolved_.count(node_id)) return;
     if (found == ids_.end()) {
       std::vector<std::string> ids;
       for (const auto& spec : spec_.nodes) ids.push_back(spec.id);
@@ -362,6 +364,7 @@ class Validator {
   const Registry& registry_;
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, int> ids_;
+  std::set<std::string> unresolved_;
   std::map<std::string, std::set<std::string>> declared_resources_;
 };
 

@@ -41,6 +41,12 @@ TEST_F(SpecTest, UnknownNodeKindSuggestsTheNearest) {
   EXPECT_THAT(error, HasSubstr("did you mean 'augment.flip'?"));
 }
 
+TEST_F(SpecTest, ReferencesToANodeOfUnknownKindAreNotReportedTwice) {
+  std::string error = refused("[nodes.a]\nkind = \"nope\"\n[nodes.f]\nkind = \"augment.flip\"\nin = \"a.out\"\n");
+  EXPECT_THAT(error, HasSubstr("unknown node kind 'nope'"));
+  EXPECT_THAT(error, ::testing::Not(HasSubstr("no node named")));
+}
+
 TEST_F(SpecTest, UnknownParameterSuggestsTheNearest) {
   std::string error = refused(R"toml(
 [nodes.images]
