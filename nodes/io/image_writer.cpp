@@ -62,8 +62,10 @@ class ImageWriter : public Node {
   void write(const Image& image, const fs::path& path) {
     if (!overwrite_ && fs::exists(path))
       throw std::runtime_error("'" + path.string() + "' exists already (set overwrite = true to replace it)");
-    cv::Mat pixels = view_of(image);
-    if (image.channels == 3) cv::cvtColor(pixels, pixels, cv::COLOR_RGB2BGR);
+    // The image is shared with other consumers: convert into a new Mat, never in place.
+    cv::Mat pixels;
+    if (image.channels == 3) cv::cvtColor(view_of(image), pixels, cv::COLOR_RGB2BGR);
+    else pixels = view_of(image);
     fs::path temporary = path;
     temporary += ".part" + extension_;  // keeps the extension: imwrite picks the codec by it
     if (!cv::imwrite(temporary.string(), pixels)) throw std::runtime_error("cannot write '" + path.string() + "'");

@@ -66,7 +66,6 @@ const std::string kImages = "[nodes.images]\nkind = \"data.pattern\"\ncount = 4\
 
 // Every bad-input case of the engine, through the command line.
 TEST_F(CliTest, EveryBadInputCaseExitsWith2AndSaysWhy) {
-  const std::string plugin_dir = fs::path(MUNIT_EXAMPLE_PLUGIN).parent_path().string();
   std::ofstream(dir / "text.so") << "not a library\n";
   const std::vector<BadInput> cases = {
       {"malformed TOML", "[nodes.a]\nkind = \"data.pattern\"\ncount = = 3\n", "bad.toml:3:9: malformed TOML"},

@@ -81,6 +81,7 @@ TEST(ImageWriterTest, WritesRgbFilesNamedAfterProvenanceAndRefusesToOverwrite) {
     NodeHarness writer(registry, "io.image_writer", {{"dir", dir.string()}, {"suffix", std::string("_x")}});
     writer.process(0, {{"in", in}});
   }
+  EXPECT_EQ(in.as<ImageBatch>().images[0].pixels, red.pixels) << "the input, shared with other nodes, is untouched";
   cv::Mat written = cv::imread((dir / "cat_x.png").string(), cv::IMREAD_COLOR);
   ASSERT_FALSE(written.empty());
   EXPECT_EQ(written.at<cv::Vec3b>(0, 0), cv::Vec3b(0, 0, 255)) << "OpenCV reads BGR: red is the third channel";
