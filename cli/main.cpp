@@ -14,6 +14,7 @@
 #include "munit/pipeline.h"
 #include "munit/plugin_loader.h"
 #include "munit/render.h"
+#include "munit/spec.h"
 #include "munit/version.h"
 
 namespace {
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("munit ") + munit::kVersion);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+      ->check(CLI::IsMember(munit::kLogLevels));
 
   PipelineArgs run_args, validate_args, graph_args;
   auto* run = app.add_subcommand("run", "run a pipeline");

@@ -88,6 +88,18 @@ class LaneGuard {
   Lanes* lanes_;
 };
 
+// Atomically raises `target` to at least `value`, or lowers it to at most `value`.
+template <class T>
+void raise_to(std::atomic<T>& target, T value) {
+  for (T seen = target; value > seen && !target.compare_exchange_weak(seen, value);) {
+  }
+}
+template <class T>
+void lower_to(std::atomic<T>& target, T value) {
+  for (T seen = target; value < seen && !target.compare_exchange_weak(seen, value);) {
+  }
+}
+
 std::uint64_t fnv1a(std::uint64_t seed, const std::string& text) {
   std::uint64_t hash = 14695981039346656037ull ^ seed;
   for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
@@ -103,6 +115,16 @@ struct NodeRuntime {
   std::atomic<int> max_active{0};
   std::atomic<std::int64_t> frames{0};
   std::atomic<std::int64_t> busy_ns{0};
+};
+
+// Counts a node's invocations in progress, and the most seen at once.
+class ActiveCount {
+ public:
+  explicit ActiveCount(NodeRuntime& runtime) : runtime_(runtime) { raise_to(runtime.max_active, ++runtime.active); }
+  ~ActiveCount() { --runtime_.active; }
+
+ private:
+  NodeRuntime& runtime_;
 };
 
 class Run {
@@ -256,9 +278,7 @@ class Run {
     });
     auto& limiter = make<flow::limiter_node<FrameId>>(*graph_, frames_in_flight);
     auto& starter = make<flow::function_node<FrameId, GatheredPtr>>(*graph_, flow::unlimited, [this](FrameId id) {
-      std::int64_t now = ++in_flight_;
-      for (std::int64_t seen = max_in_flight_; now > seen && !max_in_flight_.compare_exchange_weak(seen, now);) {
-      }
+      raise_to(max_in_flight_, ++in_flight_);
       auto frame = std::make_shared<Gathered>();
       frame->id = id;
       return GatheredPtr(frame);
@@ -332,18 +352,10 @@ class Run {
     try {
       LaneGuard lane(schema.compute ? lanes_.get() : nullptr);
       TorchScope scope(torch_);
-      const int active = ++runtime.active;
-      for (int seen = runtime.max_active; active > seen && !runtime.max_active.compare_exchange_weak(seen, active);) {
-      }
+      ActiveCount active(runtime);
       const auto start = Clock::now();
-      try {
-        runtime.node->process(frame);
-      } catch (...) {
-        --runtime.active;
-        throw;
-      }
+      runtime.node->process(frame);
       runtime.busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-      --runtime.active;
       ++runtime.frames;
     } catch (const c10::Error& e) {
       failure = e.what_without_backtrace();
@@ -353,11 +365,13 @@ class Run {
       failure = "an unknown exception";
     }
     if (failure.empty() && frame.ended()) {
-      if (!schema.is_source()) failure = "only a source may end the stream";
-      for (FrameId seen = end_frame_; in.id < seen && !end_frame_.compare_exchange_weak(seen, in.id);) {
+      if (!schema.is_source()) {
+        failure = "only a source may end the stream";
+      } else {
+        lower_to(end_frame_, in.id);
+        out->dropped = true;
+        return out;
       }
-      out->dropped = true;
-      if (failure.empty()) return out;
     }
     for (std::size_t k = 0; failure.empty() && k < schema.outputs.size(); ++k)
       if (frame.outputs()[k].empty()) failure = "it produced nothing on output '" + schema.outputs[k].name + "'";
@@ -367,7 +381,7 @@ class Run {
       return out;
     }
     out->outputs = std::move(frame.outputs());
-    out->outputs.push_back(Packet::of(Signal{}));
+    out->outputs.push_back(done_);
     return out;
   }
 
@@ -407,6 +421,7 @@ class Run {
   int lane_count_ = 1;
   TorchSettings torch_;
   std::unique_ptr<Lanes> lanes_;
+  const Packet done_ = Packet::of(Signal{});  // every node's `done` output: one shared packet
   std::shared_ptr<spdlog::logger> log_;
 
   std::vector<std::shared_ptr<void>> resource_libraries_;  // before resources_: outlives them

@@ -26,30 +26,29 @@ void Registry::end_plugin() {
 }
 
 namespace {
+
 std::string describe(const std::string& origin) {
   return origin == "built-in" ? "built-in" : "plugin '" + origin + "'";
 }
+
+// Adds a node or resource kind under its name, attributed to the current origin.
+template <class Kind>
+void insert(std::map<std::string, Kind>& kinds, Kind kind, const std::string& origin,
+            const std::shared_ptr<void>& library, const char* what) {
+  kind.origin = origin;
+  kind.library = library;
+  const std::string name = kind.schema.kind;
+  auto [it, inserted] = kinds.try_emplace(name, std::move(kind));
+  if (!inserted)
+    throw UserError(std::string(what) + " kind '" + name + "' from " + describe(origin) + " is already registered by " +
+                    describe(it->second.origin));
+}
+
 }  // namespace
 
-void Registry::add(NodeKind kind) {
-  kind.origin = origin_;
-  kind.library = library_;
-  const std::string name = kind.schema.kind;
-  auto [it, inserted] = nodes_.try_emplace(name, std::move(kind));
-  if (!inserted)
-    throw UserError("node kind '" + name + "' from " + describe(origin_) + " is already registered by " +
-                    describe(it->second.origin));
-}
+void Registry::add(NodeKind kind) { insert(nodes_, std::move(kind), origin_, library_, "node"); }
 
-void Registry::add(ResourceKind kind) {
-  kind.origin = origin_;
-  kind.library = library_;
-  const std::string name = kind.schema.kind;
-  auto [it, inserted] = resources_.try_emplace(name, std::move(kind));
-  if (!inserted)
-    throw UserError("resource kind '" + name + "' from " + describe(origin_) + " is already registered by " +
-                    describe(it->second.origin));
-}
+void Registry::add(ResourceKind kind) { insert(resources_, std::move(kind), origin_, library_, "resource"); }
 
 const NodeKind* Registry::node(const std::string& kind) const {
   auto it = nodes_.find(kind);

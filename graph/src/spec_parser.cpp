@@ -104,7 +104,9 @@ class Parser {
     out = value;
   }
 
-  void read_count(const toml::node& node, const std::string& key, std::int64_t min, std::int64_t& out) {
+  // A whole number of at least `min`, stored into an integer of any width.
+  template <class Integer>
+  void read_count(const toml::node& node, const std::string& key, std::int64_t min, Integer& out) {
     std::int64_t value = 0;
     if (!read(node, key, value, "an integer")) return;
     if (value < min) {
@@ -112,7 +114,7 @@ class Parser {
             "value " + std::to_string(value) + " is out of range: must be at least " + std::to_string(min));
       return;
     }
-    out = value;
+    out = static_cast<Integer>(value);
   }
 
   void parse_settings(const toml::table& table, PipelineSettings& settings) {
@@ -121,7 +123,6 @@ class Parser {
                                                    "log_level"};
     for (auto&& [key, node] : table) {
       std::string name(key.str());
-      std::int64_t number = 0;
       if (name == "mode") {
         std::string mode = settings.mode == Mode::Train ? "train" : "infer";
         read_choice(node, name, mode, {"train", "infer"});
@@ -138,27 +139,17 @@ class Parser {
       } else if (name == "precision") {
         read_choice(node, name, settings.precision, {"fp32", "bf16", "fp16"});
       } else if (name == "log_level") {
-        read_choice(node, name, settings.log_level, {"trace", "debug", "info", "warn", "error", "off"});
+        read_choice(node, name, settings.log_level, kLogLevels);
       } else if (name == "seed") {
-        number = static_cast<std::int64_t>(settings.seed);
-        read_count(node, name, 0, number);
-        settings.seed = static_cast<std::uint64_t>(number);
+        read_count(node, name, 0, settings.seed);
       } else if (name == "frames_in_flight") {
-        number = settings.frames_in_flight;
-        read_count(node, name, 1, number);
-        settings.frames_in_flight = static_cast<int>(number);
+        read_count(node, name, 1, settings.frames_in_flight);
       } else if (name == "threads") {
-        number = settings.threads;
-        read_count(node, name, 0, number);
-        settings.threads = static_cast<int>(number);
+        read_count(node, name, 0, settings.threads);
       } else if (name == "intra_op_threads") {
-        number = settings.intra_op_threads;
-        read_count(node, name, 0, number);
-        settings.intra_op_threads = static_cast<int>(number);
+        read_count(node, name, 0, settings.intra_op_threads);
       } else if (name == "compute_lanes") {
-        number = settings.compute_lanes;
-        read_count(node, name, 0, number);
-        settings.compute_lanes = static_cast<int>(number);
+        read_count(node, name, 0, settings.compute_lanes);
       } else if (name == "frames") {
         read_count(node, name, 0, settings.frames);
       } else {

@@ -234,10 +234,9 @@ class Validator {
           }
         } else if (entry.key == "log_level") {
           claimed.insert(entry.key);
-          static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
           auto text = std::get_if<std::string>(&entry.value);
-          if (!text || std::find(levels.begin(), levels.end(), *text) == levels.end())
-            error(entry.where, context + " → log_level", "expected one of " + join(levels));
+          if (!text || std::find(kLogLevels.begin(), kLogLevels.end(), *text) == kLogLevels.end())
+            error(entry.where, context + " → log_level", "expected one of " + join(kLogLevels));
           else
             node.log_level = *text;
         }

@@ -185,7 +185,7 @@ TEST_F(CliTest, EveryShippedPipelineValidatesAndRuns) {
 TEST_F(CliTest, SigintStopsARunCleanly) {
   std::string file = write("endless.toml", "[pipeline]\nframes_in_flight = 2\n[nodes.images]\nkind = \"data.pattern\"\n"
                                            "count = 100000000\nbatch = 1\nsize = 256\n");
-  auto result = run_command("timeout --preserve-status -s INT 1 " + std::string(MUNIT_BINARY) + " run " + file);
+  auto result = run_command("timeout --preserve-status -s INT 3 " + std::string(MUNIT_BINARY) + " run " + file);
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("(interrupted)"));
 }

@@ -13,6 +13,9 @@ namespace munit {
 
 enum class Mode { Train, Infer };
 
+// spdlog's level names, accepted by [pipeline] log_level, a node's log_level and --log-level.
+inline const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
+
 struct PipelineSettings {
   Mode mode = Mode::Infer;
   std::string device = "auto";     // auto | cpu | cuda | cuda:N
