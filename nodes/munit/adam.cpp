@@ -1,0 +1,140 @@
+#include "adam.h"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "munit/errors.h"
+
+namespace munit::model {
+
+AdamOptions AdamOptions::from(const OptimizerConfig& config) {
+  AdamOptions options;
+  options.lr = config.lr;
+  options.beta1 = config.beta1;
+  options.beta2 = config.beta2;
+  options.weight_decay = config.weight_decay;
+  return options;
+}
+
+Adam::Adam(std::vector<at::Tensor> params, AdamOptions options)
+    : params_(std::move(params)), options_(options), initial_lr_(options.lr), state_(params_.size()) {}
+
+void Adam::zero_grad() {
+  for (auto& p : params_) {
+    at::Tensor& grad = p.mutable_grad();
+    if (grad.defined()) {
+      grad = grad.detach();
+      grad.zero_();
+    }
+  }
+}
+
+void Adam::step() {
+  torch::NoGradGuard no_grad;
+  const double beta1 = options_.beta1, beta2 = options_.beta2;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    at::Tensor& param = params_[i];
+    at::Tensor grad = param.grad();
+    if (!grad.defined()) continue;
+    ParamState& s = state_[i];
+    if (!s.exp_avg.defined()) {
+      s.exp_avg = torch::zeros_like(param, at::MemoryFormat::Preserve);
+      s.exp_avg_sq = torch::zeros_like(param, at::MemoryFormat::Preserve);
+    }
+    s.step += 1;
+    if (options_.weight_decay != 0) grad = grad.add(param, options_.weight_decay);
+    s.exp_avg.mul_(beta1).add_(grad, 1 - beta1);
+    s.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+    const double bias_correction1 = 1 - std::pow(beta1, static_cast<double>(s.step));
+    const double bias_correction2 = 1 - std::pow(beta2, static_cast<double>(s.step));
+    const double step_size = options_.lr / bias_correction1;
+    at::Tensor denom = (s.exp_avg_sq.sqrt() / std::sqrt(bias_correction2)).add_(options_.eps);
+    param.addcdiv_(s.exp_avg, denom, -step_size);
+  }
+}
+
+py::Object Adam::state_dict() const {
+  using py::Object;
+  py::Entries states;
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    const ParamState& s = state_[i];
+    if (!s.exp_avg.defined()) continue;
+    py::Entries entry;
+    // PyTorch >= 1.12 keeps the step as a float tensor.
+    entry.emplace_back(Object::string("step"), Object::tensor(torch::tensor(static_cast<float>(s.step))));
+    entry.emplace_back(Object::string("exp_avg"), Object::tensor(s.exp_avg));
+    entry.emplace_back(Object::string("exp_avg_sq"), Object::tensor(s.exp_avg_sq));
+    states.emplace_back(Object::integer(static_cast<std::int64_t>(i)), Object::dict(std::move(entry)));
+  }
+  py::Items indices;
+  for (std::size_t i = 0; i < params_.size(); ++i) indices.push_back(Object::integer(static_cast<std::int64_t>(i)));
+  py::Entries group;
+  auto add = [&](const char* key, Object value) { group.emplace_back(Object::string(key), std::move(value)); };
+  add("lr", Object::floating(options_.lr));
+  add("betas", Object::tuple({Object::floating(options_.beta1), Object::floating(options_.beta2)}));
+  add("eps", Object::floating(options_.eps));
+  add("weight_decay", Object::floating(options_.weight_decay));
+  add("amsgrad", Object::boolean(false));
+  add("maximize", Object::boolean(false));
+  add("foreach", Object());
+  add("capturable", Object::boolean(false));
+  add("differentiable", Object::boolean(false));
+  add("fused", Object::boolean(false));
+  add("initial_lr", Object::floating(initial_lr_));
+  add("params", Object::list(std::move(indices)));
+  py::Entries root;
+  root.emplace_back(Object::string("state"), Object::dict(std::move(states)));
+  root.emplace_back(Object::string("param_groups"), Object::list({Object::dict(std::move(group))}));
+  return Object::dict(std::move(root));
+}
+
+void Adam::load_state_dict(const py::Object& state, const std::string& what) {
+  try {
+    const py::Items& groups = state.at("param_groups").items();
+    if (groups.size() != 1)
+      throw UserError(what + ": " + std::to_string(groups.size()) + " parameter groups, MUNIT's optimizers have one");
+    const py::Object& group = groups[0];
+    const py::Items& indices = group.at("params").items();
+    if (indices.size() != params_.size())
+      throw UserError(what + ": the optimizer state covers " + std::to_string(indices.size()) +
+                      " parameters, the model has " + std::to_string(params_.size()));
+    if (const py::Object* amsgrad = group.find("amsgrad"); amsgrad && amsgrad->as_bool())
+      throw UserError(what + ": amsgrad is not supported");
+    AdamOptions options = options_;
+    options.lr = group.at("lr").as_float();
+    const py::Items& betas = group.at("betas").items();
+    if (betas.size() != 2) throw UserError(what + ": betas must be two numbers");
+    options.beta1 = betas[0].as_float();
+    options.beta2 = betas[1].as_float();
+    options.eps = group.at("eps").as_float();
+    options.weight_decay = group.at("weight_decay").as_float();
+    const py::Object* initial = group.find("initial_lr");
+    double initial_lr = initial ? initial->as_float() : options.lr;
+
+    std::vector<ParamState> states(params_.size());
+    const py::Object& saved = state.at("state");
+    for (std::size_t slot = 0; slot < indices.size(); ++slot) {
+      const py::Object* s = saved.find(indices[slot].as_int());
+      if (!s) continue;  // never stepped
+      const at::Tensor& param = params_[slot];
+      ParamState& target = states[slot];
+      const py::Object& step = s->at("step");
+      target.step = step.is(py::Type::Tensor) ? static_cast<std::int64_t>(step.as_tensor().item<double>()) : step.as_int();
+      for (auto [key, field] : {std::pair{"exp_avg", &target.exp_avg}, {"exp_avg_sq", &target.exp_avg_sq}}) {
+        const at::Tensor& moment = s->at(key).as_tensor();
+        if (!moment.sizes().equals(param.sizes()))
+          throw UserError(what + ": " + key + " of parameter " + std::to_string(slot) + " has shape " +
+                          c10::str(moment.sizes()) + ", the parameter " + c10::str(param.sizes()));
+        *field = moment.to(param.options()).clone();
+      }
+    }
+    options_ = options;
+    initial_lr_ = initial_lr;
+    state_ = std::move(states);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(what + ": not a torch.optim.Adam state dict (" + e.what() + ")");
+  }
+}
+
+}  // namespace munit::model

@@ -1,0 +1,80 @@
+#pragma once
+// The hyperparameters of a MUNIT model and its training, with the official YAML layout
+// (configs/*.yaml of NVlabs/MUNIT). Keys a file leaves out take the official edges2shoes values.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace munit::model {
+
+struct GeneratorConfig {
+  std::int64_t input_dim = 3;  // image channels of the domain (input_dim_a / input_dim_b)
+  std::int64_t dim = 64;       // filters of the first layer
+  std::int64_t mlp_dim = 256;
+  std::int64_t style_dim = 8;
+  std::int64_t n_downsample = 2;
+  std::int64_t n_res = 4;
+  std::string activ = "relu";  // relu | lrelu | prelu | selu | tanh | none
+  std::string pad_type = "reflect";  // reflect | replicate | zero
+};
+
+struct DiscriminatorConfig {
+  std::int64_t input_dim = 3;
+  std::int64_t dim = 64;
+  std::int64_t n_layer = 4;
+  std::int64_t num_scales = 3;
+  std::string norm = "none";   // none | bn | in | ln
+  std::string activ = "lrelu";
+  std::string gan_type = "lsgan";  // lsgan | nsgan
+  std::string pad_type = "reflect";
+};
+
+struct OptimizerConfig {
+  double lr = 1e-4;
+  double beta1 = 0.5;
+  double beta2 = 0.999;
+  double weight_decay = 1e-4;
+  std::string lr_policy = "step";  // step | constant
+  std::int64_t step_size = 100000;
+  double gamma = 0.5;
+};
+
+struct LossWeights {
+  double gan_w = 1;
+  double recon_x_w = 10;
+  double recon_s_w = 1;
+  double recon_c_w = 1;
+  double recon_x_cyc_w = 0;
+  double vgg_w = 0;
+};
+
+struct MunitConfig {
+  GeneratorConfig gen_a, gen_b;  // equal but for input_dim
+  DiscriminatorConfig dis_a, dis_b;
+  std::string init = "kaiming";  // gaussian | kaiming | xavier | orthogonal | default
+  OptimizerConfig optimizer;
+  LossWeights loss;
+  std::int64_t batch_size = 1;
+  std::int64_t max_iter = 1000000;
+  std::int64_t snapshot_save_iter = 10000;
+  std::int64_t image_save_iter = 10000;
+  std::int64_t log_iter = 10;
+  std::int64_t display_size = 16;
+  std::int64_t new_size = 256;
+  std::int64_t crop_image_height = 256;
+  std::int64_t crop_image_width = 256;
+  std::string data_root;
+  std::vector<std::string> unknown_keys;  // keys of the file this reader does not know, "gen.foo"
+};
+
+// Throws UserError with file:line:column for a malformed file, a value of the wrong type or out
+// of range, naming what would be accepted.
+MunitConfig load_config(const std::filesystem::path& path);
+MunitConfig parse_config(const std::string& yaml_text, const std::string& source_name = "<config>");
+
+// Throws std::invalid_argument when a value is outside what the networks accept.
+void check(const GeneratorConfig& config);
+void check(const DiscriminatorConfig& config);
+
+}  // namespace munit::model

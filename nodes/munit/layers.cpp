@@ -1,0 +1,187 @@
+#include "layers.h"
+
+#include <stdexcept>
+
+#include <torch/nn/functional/padding.h>
+#include <torch/torch.h>
+
+namespace munit::model {
+
+Activation activation_from(const std::string& name) {
+  if (name == "relu") return Activation::ReLU;
+  if (name == "lrelu") return Activation::LeakyReLU;
+  if (name == "prelu") return Activation::PReLU;
+  if (name == "selu") return Activation::SELU;
+  if (name == "tanh") return Activation::Tanh;
+  if (name == "none") return Activation::None;
+  throw std::invalid_argument("unknown activation '" + name + "' (relu, lrelu, prelu, selu, tanh, none)");
+}
+
+Norm norm_from(const std::string& name) {
+  if (name == "none") return Norm::None;
+  if (name == "bn") return Norm::Batch;
+  if (name == "in") return Norm::Instance;
+  if (name == "ln") return Norm::Layer;
+  if (name == "adain") return Norm::AdaIN;
+  throw std::invalid_argument("unknown norm '" + name + "' (none, bn, in, ln, adain)");
+}
+
+Padding padding_from(const std::string& name) {
+  if (name == "reflect") return Padding::Reflect;
+  if (name == "replicate") return Padding::Replicate;
+  if (name == "zero") return Padding::Zero;
+  throw std::invalid_argument("unknown pad_type '" + name + "' (reflect, replicate, zero)");
+}
+
+torch::Tensor activate(const torch::Tensor& x, Activation activation) {
+  switch (activation) {
+    case Activation::ReLU: return torch::relu(x);
+    case Activation::LeakyReLU: return torch::leaky_relu(x, 0.2);
+    case Activation::SELU: return torch::selu(x);
+    case Activation::Tanh: return torch::tanh(x);
+    case Activation::None: return x;
+    case Activation::PReLU: break;
+  }
+  throw std::logic_error("PReLU is applied by its module");
+}
+
+LayerNormImpl::LayerNormImpl(std::int64_t features, double eps) : eps_(eps) {
+  gamma = register_parameter("gamma", torch::empty({features}).uniform_());
+  beta = register_parameter("beta", torch::zeros({features}));
+}
+
+torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
+  std::vector<std::int64_t> shape(x.dim(), 1);
+  shape[0] = -1;
+  torch::Tensor mean, std;
+  if (x.size(0) == 1) {  // the official code's batch-of-one branch: one reduction over everything
+    torch::Tensor flat = x.reshape({-1});
+    mean = flat.mean().view(shape);
+    std = flat.std().view(shape);
+  } else {
+    torch::Tensor flat = x.reshape({x.size(0), -1});
+    mean = flat.mean(1).view(shape);
+    std = flat.std(1).view(shape);
+  }
+  torch::Tensor y = (x - mean) / (std + eps_);
+  std::vector<std::int64_t> affine(x.dim(), 1);
+  affine[1] = -1;
+  return y * gamma.view(affine) + beta.view(affine);
+}
+
+std::pair<torch::Tensor, torch::Tensor> AdainParams::take(std::int64_t features) {
+  if (remaining() < 2 * features)
+    throw std::invalid_argument("AdaIN parameters exhausted: " + std::to_string(remaining()) + " left, " +
+                                std::to_string(2 * features) + " needed");
+  torch::Tensor mean = params_.narrow(1, offset_, features);
+  torch::Tensor std = params_.narrow(1, offset_ + features, features);
+  offset_ += 2 * features;
+  return {std.contiguous().view(-1), mean.contiguous().view(-1)};
+}
+
+AdaptiveInstanceNormImpl::AdaptiveInstanceNormImpl(std::int64_t features, double eps, double momentum)
+    : features_(features), eps_(eps), momentum_(momentum) {
+  running_mean = register_buffer("running_mean", torch::zeros({features}));
+  running_var = register_buffer("running_var", torch::ones({features}));
+}
+
+torch::Tensor AdaptiveInstanceNormImpl::forward(const torch::Tensor& x, AdainParams& params) {
+  auto [weight, bias] = params.take(features_);
+  const std::int64_t b = x.size(0), c = x.size(1);
+  if (weight.numel() != b * c)
+    throw std::invalid_argument("AdaIN parameters are for " + std::to_string(weight.numel() / c) +
+                                " samples, the content batch has " + std::to_string(b));
+  std::vector<std::int64_t> folded{1, b * c};
+  for (std::int64_t d = 2; d < x.dim(); ++d) folded.push_back(x.size(d));
+  // Batch norm over a batch of one whose channels are (sample, channel) pairs: instance norm with a
+  // per-sample affine. Throw-away copies of the running statistics, as the official code passes.
+  torch::Tensor out = torch::batch_norm(x.contiguous().view(folded), weight, bias, running_mean.repeat({b}),
+                                        running_var.repeat({b}), /*training=*/true, momentum_, eps_,
+                                        /*cudnn_enabled=*/true);
+  return out.view(x.sizes());
+}
+
+Conv2dBlockImpl::Conv2dBlockImpl(const Conv2dBlockOptions& options) : options_(options) {
+  // Registration order is the official one: norm, activation, conv.
+  switch (options.norm) {
+    case Norm::Batch: batch_norm_ = register_module("norm", torch::nn::BatchNorm2d(options.out)); break;
+    case Norm::Layer: layer_norm_ = register_module("norm", LayerNorm(options.out)); break;
+    case Norm::AdaIN: adain_ = register_module("norm", AdaptiveInstanceNorm(options.out)); break;
+    case Norm::Instance:
+    case Norm::None: break;
+  }
+  if (options.activation == Activation::PReLU) prelu_ = register_module("activation", torch::nn::PReLU());
+  conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.in, options.out, options.kernel)
+                                                       .stride(options.stride)
+                                                       .bias(true)));
+}
+
+torch::Tensor Conv2dBlockImpl::forward(const torch::Tensor& input, AdainParams* adain) {
+  namespace F = torch::nn::functional;
+  torch::Tensor x = input;
+  if (const std::int64_t p = options_.padding; p > 0) {
+    switch (options_.pad) {
+      case Padding::Reflect: x = F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReflect)); break;
+      case Padding::Replicate: x = F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReplicate)); break;
+      case Padding::Zero: x = F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kConstant)); break;
+    }
+  }
+  x = conv->forward(x);
+  switch (options_.norm) {
+    case Norm::Batch: x = batch_norm_->forward(x); break;
+    case Norm::Layer: x = layer_norm_->forward(x); break;
+    case Norm::Instance:
+      x = torch::instance_norm(x, {}, {}, {}, {}, /*use_input_stats=*/true, 0.1, 1e-5, /*cudnn_enabled=*/true);
+      break;
+    case Norm::AdaIN:
+      if (!adain) throw std::logic_error("an AdaIN block needs AdaIN parameters");
+      x = adain_->forward(x, *adain);
+      break;
+    case Norm::None: break;
+  }
+  if (options_.activation == Activation::PReLU) return prelu_->forward(x);
+  return activate(x, options_.activation);
+}
+
+LinearBlockImpl::LinearBlockImpl(std::int64_t in, std::int64_t out, Activation activation) : activation_(activation) {
+  fc = register_module("fc", torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(true)));
+  if (activation == Activation::PReLU) prelu_ = register_module("activation", torch::nn::PReLU());
+}
+
+torch::Tensor LinearBlockImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = fc->forward(x);
+  if (activation_ == Activation::PReLU) return prelu_->forward(y);
+  return activate(y, activation_);
+}
+
+namespace {
+
+// The official ResBlock: a `model` of two conv blocks.
+class ResBlockImpl : public torch::nn::Module {
+ public:
+  ResBlockImpl(std::int64_t dim, Norm norm, Activation activation, Padding pad) {
+    auto model = register_module("model", Indexed());
+    first = model->add(Conv2dBlock(Conv2dBlockOptions{dim, dim, 3, 1, 1, norm, activation, pad}));
+    second = model->add(Conv2dBlock(Conv2dBlockOptions{dim, dim, 3, 1, 1, norm, Activation::None, pad}));
+  }
+  Conv2dBlock first{nullptr}, second{nullptr};
+};
+TORCH_MODULE(ResBlock);
+
+}  // namespace
+
+ResBlocksImpl::ResBlocksImpl(std::int64_t blocks, std::int64_t dim, Norm norm, Activation activation, Padding pad) {
+  auto model = register_module("model", Indexed());
+  for (std::int64_t i = 0; i < blocks; ++i) {
+    ResBlock block = model->add(ResBlock(dim, norm, activation, pad));
+    blocks_.emplace_back(block->first, block->second);
+  }
+}
+
+torch::Tensor ResBlocksImpl::forward(const torch::Tensor& input, AdainParams* adain) {
+  torch::Tensor x = input;
+  for (auto& [first, second] : blocks_) x = second->forward(first->forward(x, adain), adain) + x;
+  return x;
+}
+
+}  // namespace munit::model
