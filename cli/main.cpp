@@ -8,6 +8,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "checkpoint_command.h"
 #include "describe.h"
 #include "munit/errors.h"
 #include "munit/executor.h"
@@ -81,6 +82,9 @@ int main(int argc, char** argv) {
   nodes->add_option("--plugin", plugins, "also load this plugin (a path, or a name searched for in "
                                          "MUNIT_PLUGIN_PATH and plugins/ beside munit)");
 
+  munit::cli::CheckpointArgs checkpoint_args;
+  auto* checkpoint = munit::cli::add_checkpoint_command(app, checkpoint_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -91,6 +95,10 @@ int main(int argc, char** argv) {
   const bool log_level_given = app.count("--log-level") > 0;
 
   try {
+    if (*checkpoint) {
+      munit::cli::run_checkpoint_command(checkpoint_args);
+      return 0;
+    }
     munit::Registry registry = munit::Registry::with_builtins();
 
     if (*nodes) {
