@@ -92,13 +92,9 @@ void check(const CheckpointArgs& args) {
       for (auto& p : b.parameters()) all.push_back(p);
       return all;
     };
-    if (!object.is(py::Type::Dict) || !object.find("gen") || !object.find("dis"))
-      throw UserError("'" + args.file + "' is not a MUNIT optimizer file ({'gen': ..., 'dis': ...}); it holds " +
-                      object.describe());
     model::Adam gen_opt(params(*gen_a, *gen_b), model::AdamOptions::from(config.optimizer));
     model::Adam dis_opt(params(*dis_a, *dis_b), model::AdamOptions::from(config.optimizer));
-    gen_opt.load_state_dict(object.at("gen"), "'" + args.file + "' ['gen']");
-    dis_opt.load_state_dict(object.at("dis"), "'" + args.file + "' ['dis']");
+    model::load_optimizers(object, args.file, gen_opt, dis_opt);
     std::cout << args.file << ": fits " << args.config << " (Adam states for " << gen_opt.params().size() << " + "
               << dis_opt.params().size() << " parameters, lr " << gen_opt.lr() << ")\n";
   }

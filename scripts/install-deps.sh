@@ -16,6 +16,7 @@ packages=(
   libyaml-cpp-dev         # official MUNIT YAML configs
   libgtest-dev libgmock-dev  # tests
   graphviz                # renders `munit graph --format dot` (tested)
+  python3-torch           # tests: Python torch.load reads the checkpoints munit writes
 )
 
 missing=()

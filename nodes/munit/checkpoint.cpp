@@ -64,6 +64,25 @@ void save_pair(const fs::path& path, const torch::nn::Module& a, const torch::nn
   save_torch_file(path, py::Object::dict(std::move(entries)));
 }
 
+void save_optimizers(const fs::path& path, const Adam& gen, const Adam& dis) {
+  py::Entries entries;
+  entries.emplace_back(py::Object::string("gen"), gen.state_dict());
+  entries.emplace_back(py::Object::string("dis"), dis.state_dict());
+  save_torch_file(path, py::Object::dict(std::move(entries)));
+}
+
+void load_optimizers(const fs::path& path, Adam& gen, Adam& dis) {
+  load_optimizers(load_torch_file(path), path, gen, dis);
+}
+
+void load_optimizers(const py::Object& file, const fs::path& path, Adam& gen, Adam& dis) {
+  if (!file.is(py::Type::Dict) || !file.find("gen") || !file.find("dis"))
+    throw UserError("'" + path.string() + "' is not a MUNIT optimizer file ({'gen': ..., 'dis': ...}); it holds " +
+                    file.describe());
+  gen.load_state_dict(file.at("gen"), "'" + path.string() + "' ['gen']");
+  dis.load_state_dict(file.at("dis"), "'" + path.string() + "' ['dis']");
+}
+
 std::string generator_fit(const py::Object& state) {
   const torch::Tensor* first = tensor_at(state, "enc_content.model.0.conv.weight");
   const torch::Tensor* mlp_in = tensor_at(state, "mlp.model.0.fc.weight");

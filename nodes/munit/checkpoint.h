@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "adam.h"
 #include "discriminator.h"
 #include "generator.h"
 #include "munit/pyobject.h"
@@ -26,6 +27,11 @@ void load_generator(Generator& generator, const py::Object& file, const std::fil
                     const std::string& entry);
 void load_discriminator(Discriminator& discriminator, const py::Object& file, const std::filesystem::path& path,
                         const std::string& entry);
+
+// optimizer.pt: {'gen': gen.state_dict(), 'dis': dis.state_dict()}, and back (UserError on mismatch).
+void save_optimizers(const std::filesystem::path& path, const Adam& gen, const Adam& dis);
+void load_optimizers(const std::filesystem::path& path, Adam& gen, Adam& dis);
+void load_optimizers(const py::Object& file, const std::filesystem::path& path, Adam& gen, Adam& dis);
 
 // What a state dict's shapes say about the config that made it, e.g.
 // "input_dim 3, dim 64, style_dim 8, mlp_dim 256, n_downsample 2, n_res 4, activ not prelu".
