@@ -1,0 +1,82 @@
+#include "models.h"
+
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "checkpoint.h"
+#include "init.h"
+#include "munit/node.h"
+#include "munit/registry.h"
+
+namespace munit::model {
+namespace {
+
+ResourceSchema model_schema(const char* kind, const char* what, const char* init) {
+  return ResourceSchema(kind, "models", std::string("a MUNIT ") + what + " (official architecture and parameter names)")
+      .param(path_param("config", "").doc("MUNIT YAML config in the official layout; empty: the edges2shoes values"))
+      .param(string_param("domain").one_of({"a", "b"}).doc("the domain it serves: picks input_dim_a or input_dim_b"))
+      .param(path_param("checkpoint", "").doc(std::string("official-format ") + what +
+                                              " checkpoint to load; empty: initialize (" + init + ")"))
+      .param(string_param("entry", "").one_of({"", "a", "b"}).doc("entry of the checkpoint to load; empty: the domain"));
+}
+
+MunitConfig config_of(const ResourceContext& context, const std::string& name) {
+  const std::string path = context.params.get<std::string>("config");
+  MunitConfig config = path.empty() ? MunitConfig{} : load_config(path);
+  if (!config.unknown_keys.empty()) {
+    std::string keys;
+    for (const auto& key : config.unknown_keys) keys += (keys.empty() ? "" : ", ") + key;
+    spdlog::warn("model '{}': {} has keys munit does not use: {}", name, path, keys);
+  }
+  return config;
+}
+
+// Construction and init draw from LibTorch's global generator: build each network under one lock,
+// right after seeding it with the resource's seed, so a pipeline seed gives the same weights.
+template <class Net, class Config, class Load>
+Net build(const ResourceContext& context, const Config& config, const std::string& domain, const std::string& scheme,
+          Load load) {
+  static std::mutex lock;
+  Net net{nullptr};
+  {
+    std::lock_guard<std::mutex> guard(lock);
+    torch::manual_seed(context.seed);
+    net = Net(config);
+    init_weights(*net, scheme);
+  }
+  if (const std::string checkpoint = context.params.get<std::string>("checkpoint"); !checkpoint.empty()) {
+    const std::string entry = context.params.get<std::string>("entry");
+    load(net, checkpoint, entry.empty() ? domain : entry);
+  }
+  net->to(torch::Device(context.device));
+  return net;
+}
+
+}  // namespace
+
+ResourceSchema GeneratorModel::schema() { return model_schema(kKind, "generator", "the config's init"); }
+
+GeneratorModel::GeneratorModel(const ResourceContext& context)
+    : config(config_of(context, context.name)), domain(context.params.get<std::string>("domain")) {
+  net = build<Generator>(context, domain == "a" ? config.gen_a : config.gen_b, domain, config.init,
+                         [](Generator& g, const std::string& path, const std::string& entry) {
+                           load_generator(g, path, entry);
+                         });
+}
+
+ResourceSchema DiscriminatorModel::schema() { return model_schema(kKind, "discriminator", "gaussian"); }
+
+DiscriminatorModel::DiscriminatorModel(const ResourceContext& context)
+    : config(config_of(context, context.name)), domain(context.params.get<std::string>("domain")) {
+  net = build<Discriminator>(context, domain == "a" ? config.dis_a : config.dis_b, domain, "gaussian",
+                             [](Discriminator& d, const std::string& path, const std::string& entry) {
+                               load_discriminator(d, path, entry);
+                             });
+}
+
+}  // namespace munit::model
+
+MUNIT_REGISTER_RESOURCE(munit::model::GeneratorModel)
+MUNIT_REGISTER_RESOURCE(munit::model::DiscriminatorModel)

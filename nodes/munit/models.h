@@ -1,0 +1,45 @@
+#pragma once
+// MUNIT networks as pipeline resources, declared once and shared by name:
+//
+//   [models.gen_a]
+//   kind = "munit.generator"
+//   config = "configs/edges2shoes.yaml"   # official YAML layout; absent: the edges2shoes values
+//   domain = "a"                          # whose input_dim_* applies; the default checkpoint entry
+//   checkpoint = "runs/e2s/gen_00100000.pt"   # absent: freshly initialized (config's init, seeded)
+//
+// The networks keep no per-call state (AdaIN parameters are passed, not stored), so several
+// frames may run a generator's forward at once.
+#include <string>
+
+#include "config.h"
+#include "discriminator.h"
+#include "generator.h"
+#include "munit/schema.h"
+
+namespace munit {
+struct ResourceContext;
+}
+
+namespace munit::model {
+
+struct GeneratorModel {
+  static constexpr const char* kKind = "munit.generator";
+  static ResourceSchema schema();
+  explicit GeneratorModel(const ResourceContext& context);
+
+  MunitConfig config;
+  std::string domain;
+  Generator net{nullptr};
+};
+
+struct DiscriminatorModel {
+  static constexpr const char* kKind = "munit.discriminator";
+  static ResourceSchema schema();
+  explicit DiscriminatorModel(const ResourceContext& context);
+
+  MunitConfig config;
+  std::string domain;
+  Discriminator net{nullptr};
+};
+
+}  // namespace munit::model
