@@ -41,6 +41,33 @@ std::string constraint_text(const ParamSpec& param) {
   return out.str();
 }
 
+void params_text(std::ostringstream& out, const std::vector<ParamSpec>& params) {
+  out << "  params:\n";
+  if (params.empty()) out << "    (none)\n";
+  for (const auto& param : params) {
+    out << "    " << param.name << " (" << to_string(param.type) << ") = "
+        << (param.default_value ? value_text(*param.default_value) : "(required)");
+    std::string constraint = constraint_text(param);
+    if (!constraint.empty()) out << "  [" << constraint << "]";
+    out << "\n      " << param.help << "\n";
+  }
+}
+
+nlohmann::json params_json(const std::vector<ParamSpec>& params) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const auto& param : params) {
+    nlohmann::json entry = {{"name", param.name}, {"type", to_string(param.type)}, {"help", param.help},
+                            {"required", !param.default_value.has_value()}};
+    if (param.default_value) entry["default"] = value_json(*param.default_value);
+    if (param.min) entry["min"] = *param.min;
+    if (param.max) entry["max"] = *param.max;
+    if (!param.choices.empty()) entry["choices"] = param.choices;
+    if (param.type == ParamType::Resource) entry["section"] = param.section;
+    array.push_back(entry);
+  }
+  return array;
+}
+
 std::string traits(const NodeSchema& schema) {
   std::string text = schema.concurrency == Concurrency::Parallel ? "parallel" : "serial";
   if (schema.is_source()) text += ", source";
@@ -71,15 +98,7 @@ std::string describe_text(const NodeKind& kind) {
   for (const auto& port : schema.outputs)
     out << "    " << port.name << " (" << to_string(port.kind) << ")  " << port.help << "\n";
   out << "    " << kDonePort << " (signal)  emitted when the node has processed a frame\n";
-  out << "  params:\n";
-  if (schema.params.empty()) out << "    (none)\n";
-  for (const auto& param : schema.params) {
-    out << "    " << param.name << " (" << to_string(param.type) << ") = "
-        << (param.default_value ? value_text(*param.default_value) : "(required)");
-    std::string constraint = constraint_text(param);
-    if (!constraint.empty()) out << "  [" << constraint << "]";
-    out << "\n      " << param.help << "\n";
-  }
+  params_text(out, schema.params);
   out << "  every node also takes: after = \"NODE.PORT\" (or a list): run after that output, "
          "log_level = \"debug\"...\n";
   return out.str();
@@ -94,17 +113,6 @@ nlohmann::json describe_json(const NodeKind& kind) {
                        {"help", port.help}});
     return array;
   };
-  nlohmann::json params = nlohmann::json::array();
-  for (const auto& param : schema.params) {
-    nlohmann::json entry = {{"name", param.name}, {"type", to_string(param.type)}, {"help", param.help},
-                            {"required", !param.default_value.has_value()}};
-    if (param.default_value) entry["default"] = value_json(*param.default_value);
-    if (param.min) entry["min"] = *param.min;
-    if (param.max) entry["max"] = *param.max;
-    if (!param.choices.empty()) entry["choices"] = param.choices;
-    if (param.type == ParamType::Resource) entry["section"] = param.section;
-    params.push_back(entry);
-  }
   nlohmann::json outputs = ports(schema.outputs);
   outputs.push_back({{"name", kDonePort}, {"kind", "signal"}, {"optional", false},
                      {"help", "emitted when the node has processed a frame"}});
@@ -116,7 +124,30 @@ nlohmann::json describe_json(const NodeKind& kind) {
           {"compute", schema.compute},
           {"inputs", ports(schema.inputs)},
           {"outputs", outputs},
-          {"params", params}};
+          {"params", params_json(schema.params)}};
+}
+
+std::string summary_line(const ResourceKind& kind) {
+  std::ostringstream out;
+  out << kind.schema.kind << "  [" << kind.schema.section << ".*]  —  " << kind.schema.help;
+  if (kind.origin != "built-in") out << "  [" << kind.origin << "]";
+  return out.str();
+}
+
+std::string describe_text(const ResourceKind& kind) {
+  std::ostringstream out;
+  out << kind.schema.kind << "\n  " << kind.schema.help << "\n  origin: " << kind.origin << "\n  declared as: ["
+      << kind.schema.section << ".NAME] with kind = \"" << kind.schema.kind << "\"\n";
+  params_text(out, kind.schema.params);
+  return out.str();
+}
+
+nlohmann::json describe_json(const ResourceKind& kind) {
+  return {{"kind", kind.schema.kind},
+          {"help", kind.schema.help},
+          {"origin", kind.origin},
+          {"section", kind.schema.section},
+          {"params", params_json(kind.schema.params)}};
 }
 
 }  // namespace munit::cli

@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   std::string kind;
   bool json = false;
   std::vector<std::string> plugins;
-  auto* nodes = app.add_subcommand("nodes", "list node kinds, or describe one");
+  auto* nodes = app.add_subcommand("nodes", "list node and resource kinds, or describe one");
   nodes->add_option("kind", kind, "describe this kind");
   nodes->add_flag("--json", json, "machine-readable output");
   nodes->add_option("--plugin", plugins, "also load this plugin (a path, or a name searched for in "
@@ -104,6 +104,11 @@ int main(int argc, char** argv) {
     if (*nodes) {
       for (const auto& plugin : plugins) munit::load_plugin(registry, munit::find_plugin(plugin, ""));
       if (!kind.empty()) {
+        if (const munit::ResourceKind* resource = registry.resource(kind)) {
+          std::cout << (json ? munit::cli::describe_json(*resource).dump(2) : munit::cli::describe_text(*resource))
+                    << "\n";
+          return 0;
+        }
         const munit::NodeKind* found = registry.node(kind);
         if (!found) throw munit::UserError("unknown node kind '" + kind + "'; `munit nodes` lists them");
         std::cout << (json ? munit::cli::describe_json(*found).dump(2) : munit::cli::describe_text(*found)) << "\n";
@@ -116,6 +121,9 @@ int main(int argc, char** argv) {
       } else {
         for (const auto& name : registry.node_kinds())
           std::cout << munit::cli::summary_line(*registry.node(name)) << "\n";
+        std::cout << "\nresources, declared once and named by nodes:\n";
+        for (const auto& name : registry.resource_kinds())
+          std::cout << munit::cli::summary_line(*registry.resource(name)) << "\n";
       }
       return 0;
     }

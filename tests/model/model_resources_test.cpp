@@ -97,6 +97,18 @@ TEST(ModelResources, PipelinesDeclareModelsAndValidateTheirParams) {
   EXPECT_THAT(bad.output, HasSubstr("domain"));
 }
 
+TEST(ModelResources, MunitNodesDescribesResourceKinds) {
+  auto list = testing::munit("nodes");
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, HasSubstr("munit.generator  [models.*]"));
+  auto one = testing::munit("nodes munit.discriminator");
+  EXPECT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_THAT(one.output, HasSubstr("declared as: [models.NAME] with kind = \"munit.discriminator\""));
+  EXPECT_THAT(one.output, HasSubstr("checkpoint (path)"));
+  auto json = testing::munit("nodes munit.generator --json");
+  EXPECT_THAT(json.output, HasSubstr("\"section\": \"models\""));
+}
+
 TEST(ModelResources, TheCheckpointCommandChecksFilesAgainstAConfig) {
   const fs::path dir = testing::fixtures_dir() / "official-small";
   MUNIT_REQUIRE_FIXTURE(dir / "gen.pt");

@@ -19,9 +19,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_all(const fs::path& path) {
+// The whole file, or its first `limit` bytes.
+std::string read_all(const fs::path& path, std::size_t limit = std::string::npos) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError("cannot open '" + path.string() + "'" + (fs::exists(path) ? "" : ": no such file"));
+  if (limit != std::string::npos) {
+    std::string head(limit, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(limit));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return head;
+  }
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
@@ -38,9 +45,8 @@ void check_size(const pickle::StorageRef& ref, std::size_t nbytes) {
                              std::to_string(wanted) + " expected");
 }
 
-py::Object load_zip(const std::string& bytes) {
-  std::istringstream stream(bytes);
-  caffe2::serialize::PyTorchStreamReader reader(&stream);
+py::Object load_zip(const fs::path& path) {
+  caffe2::serialize::PyTorchStreamReader reader(path.string());
   if (reader.hasRecord("byteorder")) {
     auto [data, size] = reader.getRecord("byteorder");
     if (std::string(static_cast<const char*>(data.get()), size) != "little")
@@ -56,8 +62,7 @@ py::Object load_zip(const std::string& bytes) {
     if (!reader.hasRecord(record)) throw std::runtime_error("storage '" + record + "' is missing");
     auto [data, size] = reader.getRecord(record);
     check_size(ref, size);
-    at::Storage storage = byte_storage(size);
-    std::memcpy(storage.data_ptr().get(), data.get(), size);
+    at::Storage storage(at::Storage::use_byte_size_t(), size, std::move(data), /*allocator=*/nullptr, false);
     return loaded.emplace(ref.key, storage).first->second;
   };
   std::size_t offset = 0;
@@ -120,16 +125,17 @@ py::Object load_legacy(const std::string& bytes) {
 }  // namespace
 
 py::Object load_torch_file(const fs::path& path) {
-  std::string bytes = read_all(path);
+  // The zip layout is read in place; only the legacy one is read whole.
+  std::string bytes = read_all(path, 512);
   auto refuse = [&](const std::string& why) {
     return UserError("'" + path.string() + "' is not a readable torch checkpoint: " + why);
   };
   if (bytes.empty()) throw refuse("the file is empty");
   try {
-    if (bytes.compare(0, 4, "PK\x03\x04") == 0) return load_zip(bytes);
+    if (bytes.compare(0, 4, "PK\x03\x04") == 0) return load_zip(path);
     if (bytes.size() > 262 && bytes.compare(257, 5, "ustar") == 0)
       throw std::runtime_error("the tar layout of torch < 0.4 is not supported; re-save it with a newer torch");
-    if (static_cast<unsigned char>(bytes[0]) == 0x80) return load_legacy(bytes);
+    if (static_cast<unsigned char>(bytes[0]) == 0x80) return load_legacy(read_all(path));
     throw std::runtime_error("neither a zip archive nor a pickle (it starts with byte " +
                              std::to_string(static_cast<unsigned char>(bytes[0])) + ")");
   } catch (const UserError&) {
