@@ -92,7 +92,7 @@ std::string describe_text(const NodeKind& kind) {
   out << "  inputs:\n";
   if (schema.inputs.empty()) out << "    (none: a source, run once per frame)\n";
   for (const auto& port : schema.inputs)
-    out << "    " << port.name << " (" << to_string(port.kind) << (port.optional ? ", optional" : "") << ")  "
+    out << "    " << port.name << " (" << to_string(port.kind) << (port.optional ? ", optional" : "") << (port.list ? ", a list" : "") << ")  "
         << port.help << "\n";
   out << "  outputs:\n";
   for (const auto& port : schema.outputs)
@@ -109,7 +109,7 @@ nlohmann::json describe_json(const NodeKind& kind) {
   auto ports = [](const std::vector<PortSpec>& list) {
     nlohmann::json array = nlohmann::json::array();
     for (const auto& port : list)
-      array.push_back({{"name", port.name}, {"kind", to_string(port.kind)}, {"optional", port.optional},
+      array.push_back({{"name", port.name}, {"kind", to_string(port.kind)}, {"optional", port.optional}, {"list", port.list},
                        {"help", port.help}});
     return array;
   };

@@ -88,6 +88,48 @@ class LaneGuard {
   Lanes* lanes_;
 };
 
+// Training order: frame i + 1 enters the model region (the nodes that name a model or an
+// optimizer) only when every node of that region has finished frame i, so each forward pass sees
+// the parameters of the previous frame's optimizer steps. Loading and augmentation run ahead.
+class ModelGate {
+ public:
+  explicit ModelGate(int region_size) : region_size_(region_size) {}
+
+  // Hands `frame` to `target` now, or once the region has finished the frame before it.
+  void arrive(const GatheredPtr& frame, WorkNode* target) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (frame->id > open_) {
+        waiting_.emplace(frame->id, std::make_pair(frame, target));
+        return;
+      }
+    }
+    target->try_put(frame);
+  }
+
+  // A node of the region has finished `frame` (processed or dropped).
+  void finished(FrameId frame) {
+    std::vector<std::pair<GatheredPtr, WorkNode*>> released;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (++counts_[frame] < region_size_) return;
+      counts_.erase(frame);
+      open_ = frame + 1;
+      auto end = waiting_.upper_bound(open_);
+      for (auto it = waiting_.begin(); it != end; ++it) released.push_back(it->second);
+      waiting_.erase(waiting_.begin(), end);
+    }
+    for (auto& [message, target] : released) target->try_put(message);
+  }
+
+ private:
+  std::mutex mutex_;
+  const int region_size_;
+  FrameId open_ = 0;  // the newest frame allowed in
+  std::map<FrameId, int> counts_;
+  std::multimap<FrameId, std::pair<GatheredPtr, WorkNode*>> waiting_;
+};
+
 // Atomically raises `target` to at least `value`, or lowers it to at most `value`.
 template <class T>
 void raise_to(std::atomic<T>& target, T value) {
@@ -110,7 +152,7 @@ struct NodeRuntime {
   const ResolvedNode* spec = nullptr;
   std::shared_ptr<void> library;  // declared before `node`: the plugin outlives its node
   std::unique_ptr<Node> node;
-  std::vector<int> slot_of_input;  // per schema input: index into Gathered::from (-1: unconnected)
+  std::vector<std::vector<int>> slots_of_input;  // per schema input: indices into Gathered::from
   std::atomic<int> active{0};
   std::atomic<int> max_active{0};
   std::atomic<std::int64_t> frames{0};
@@ -205,9 +247,12 @@ class Run {
       auto runtime = std::make_unique<NodeRuntime>();
       runtime->spec = &spec;
       runtime->library = spec.kind->library;
-      for (const auto& binding : spec.inputs) {
-        auto slot = std::find(spec.upstream.begin(), spec.upstream.end(), binding.producer);
-        runtime->slot_of_input.push_back(binding.producer < 0 ? -1 : static_cast<int>(slot - spec.upstream.begin()));
+      for (const auto& bindings : spec.inputs) {
+        std::vector<int> slots;
+        for (const auto& binding : bindings)
+          slots.push_back(static_cast<int>(std::find(spec.upstream.begin(), spec.upstream.end(), binding.producer) -
+                                           spec.upstream.begin()));
+        runtime->slots_of_input.push_back(std::move(slots));
       }
       NodeContext context;
       context.id = spec.id;
@@ -287,18 +332,38 @@ class Run {
     flow::make_edge(limiter, starter);
 
     const int n = static_cast<int>(runtimes_.size());
+    std::vector<bool> in_region(n, false);
+    if (torch_.training) {
+      for (int i = 0; i < n; ++i)
+        for (const auto& param : runtimes_[i]->spec->schema().params)
+          if (param.type == ParamType::Resource) in_region[i] = true;
+      const int region_size = static_cast<int>(std::count(in_region.begin(), in_region.end(), true));
+      if (region_size > 0) gate_ = std::make_unique<ModelGate>(region_size);
+    }
     std::vector<WorkNode*> work(n);
     std::vector<bool> consumed(n, false);
     for (int i = 0; i < n; ++i) {
       const ResolvedNode& spec = *runtimes_[i]->spec;
       const bool serial = spec.schema().concurrency == Concurrency::Serial;
-      work[i] = &make<WorkNode>(*graph_, serial ? flow::serial : flow::unlimited,
-                                [this, i](const GatheredPtr& in) { return invoke(i, *in); });
+      const bool gated = in_region[i];
+      work[i] = &make<WorkNode>(*graph_, serial ? flow::serial : flow::unlimited, [this, i, gated](const GatheredPtr& in) {
+        Message out = invoke(i, *in);
+        if (gated) gate_->finished(in->id);
+        return out;
+      });
       flow::receiver<GatheredPtr>* entry = work[i];
+      if (gated) {  // the gate hands frames to the node itself, in order
+        WorkNode* target = work[i];
+        entry = &make<flow::function_node<GatheredPtr, flow::continue_msg>>(
+            *graph_, flow::unlimited, [this, target](const GatheredPtr& in) {
+              gate_->arrive(in, target);
+              return flow::continue_msg();
+            });
+      }
       if (serial) {  // restore frame order, which parallel producers do not keep
         auto& sequencer = make<flow::sequencer_node<GatheredPtr>>(
             *graph_, [](const GatheredPtr& frame) { return static_cast<std::size_t>(frame->id); });
-        flow::make_edge(sequencer, *work[i]);
+        flow::make_edge(sequencer, *entry);
         entry = &sequencer;
       }
       if (spec.upstream.empty()) {
@@ -342,9 +407,10 @@ class Run {
     }
     std::vector<Frame::Input> inputs;
     for (std::size_t k = 0; k < schema.inputs.size(); ++k) {
-      const int slot = runtime.slot_of_input[k];
-      const Packet* packet = slot < 0 ? nullptr : &in.from[slot]->outputs[spec.inputs[k].port];
-      inputs.push_back({schema.inputs[k].name, packet});
+      Frame::Input input{schema.inputs[k].name, {}};
+      for (std::size_t j = 0; j < spec.inputs[k].size(); ++j)
+        input.packets.push_back(&in.from[runtime.slots_of_input[k][j]]->outputs[spec.inputs[k][j].port]);
+      inputs.push_back(std::move(input));
     }
     Frame frame(in.id, std::move(inputs), schema.outputs);
 
@@ -421,6 +487,7 @@ class Run {
   int lane_count_ = 1;
   TorchSettings torch_;
   std::unique_ptr<Lanes> lanes_;
+  std::unique_ptr<ModelGate> gate_;  // train mode, when some node names a model or optimizer
   const Packet done_ = Packet::of(Signal{});  // every node's `done` output: one shared packet
   std::shared_ptr<spdlog::logger> log_;
 

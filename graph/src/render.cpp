@@ -34,11 +34,11 @@ std::string to_dot(const Pipeline& pipeline) {
   for (const auto& node : pipeline.nodes) {
     const auto& schema = node.schema();
     for (std::size_t k = 0; k < node.inputs.size(); ++k) {
-      const auto& binding = node.inputs[k];
-      if (binding.producer < 0) continue;
-      const auto& producer = pipeline.nodes[binding.producer];
-      dot << "  " << quoted(producer.id) << " -> " << quoted(node.id) << " [label="
-          << quoted(output_name(producer, binding.port) + " → " + schema.inputs[k].name) << "];\n";
+      for (const auto& binding : node.inputs[k]) {
+        const auto& producer = pipeline.nodes[binding.producer];
+        dot << "  " << quoted(producer.id) << " -> " << quoted(node.id) << " [label="
+            << quoted(output_name(producer, binding.port) + " → " + schema.inputs[k].name) << "];\n";
+      }
     }
     for (int producer : node.after)
       dot << "  " << quoted(pipeline.nodes[producer].id) << " -> " << quoted(node.id)
@@ -56,11 +56,11 @@ std::string to_text(const Pipeline& pipeline) {
     text << "  " << node.id << " (" << schema.kind << ", "
          << (schema.concurrency == Concurrency::Parallel ? "parallel" : "serial") << ")\n";
     for (std::size_t k = 0; k < node.inputs.size(); ++k) {
-      const auto& binding = node.inputs[k];
-      if (binding.producer < 0) continue;
-      const auto& producer = pipeline.nodes[binding.producer];
-      text << "    " << schema.inputs[k].name << " ← " << producer.id << "." << output_name(producer, binding.port)
-           << "\n";
+      for (const auto& binding : node.inputs[k]) {
+        const auto& producer = pipeline.nodes[binding.producer];
+        text << "    " << schema.inputs[k].name << " ← " << producer.id << "." << output_name(producer, binding.port)
+             << "\n";
+      }
     }
     for (int producer : node.after) text << "    after " << pipeline.nodes[producer].id << "\n";
   }

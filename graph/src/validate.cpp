@@ -218,10 +218,16 @@ class Validator {
         if (port != schema.inputs.end()) {
           claimed.insert(entry.key);
           std::string port_context = context + " → input '" + entry.key + "'";
-          if (auto text = std::get_if<std::string>(&entry.value))
-            refs.push_back({index, static_cast<int>(port - schema.inputs.begin()), *text, entry.where, port_context});
-          else
-            error(entry.where, port_context, "expected \"node.port\", got " + describe(entry.value));
+          const int input = static_cast<int>(port - schema.inputs.begin());
+          if (auto text = std::get_if<std::string>(&entry.value)) {
+            refs.push_back({index, input, *text, entry.where, port_context});
+          } else if (auto list = std::get_if<StringList>(&entry.value); list && port->list && !list->empty()) {
+            for (const auto& item : *list) refs.push_back({index, input, item, entry.where, port_context});
+          } else {
+            error(entry.where, port_context,
+                  std::string(port->list ? "expected \"node.port\" or a non-empty list of them" : "expected \"node.port\"") +
+                      ", got " + describe(entry.value));
+          }
         } else if (entry.key == "after") {
           claimed.insert(entry.key);
           std::string after_context = context + " → after";
@@ -255,8 +261,8 @@ class Validator {
     for (const auto& ref : refs) resolve(ref, nodes);
     for (auto& node : nodes) {
       std::set<int> producers(node.after.begin(), node.after.end());
-      for (const auto& binding : node.inputs)
-        if (binding.producer >= 0) producers.insert(binding.producer);
+      for (const auto& bindings : node.inputs)
+        for (const auto& binding : bindings) producers.insert(binding.producer);
       node.upstream.assign(producers.begin(), producers.end());
     }
     return nodes;
@@ -304,7 +310,7 @@ class Validator {
                 std::string(to_string(input.kind)) + "; connect an output of kind " + std::string(to_string(input.kind)));
       return;
     }
-    consumer.inputs[ref.input] = {found->second, port};
+    consumer.inputs[ref.input].push_back({found->second, port});
   }
 
   // Topological order (ties broken by position in the file); reports a cycle by its nodes.
@@ -343,8 +349,8 @@ class Validator {
     std::vector<ResolvedNode> sorted;
     for (int i : order) {
       ResolvedNode node = std::move(nodes[i]);
-      for (auto& binding : node.inputs)
-        if (binding.producer >= 0) binding.producer = position[binding.producer];
+      for (auto& bindings : node.inputs)
+        for (auto& binding : bindings) binding.producer = position[binding.producer];
       for (auto& producer : node.after) producer = position[producer];
       for (auto& producer : node.upstream) producer = position[producer];
       std::sort(node.upstream.begin(), node.upstream.end());

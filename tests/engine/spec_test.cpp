@@ -143,7 +143,7 @@ kind = "test.ticks"
 )toml", "ok.toml"), registry);
   ASSERT_EQ(pipeline.nodes.size(), 2u);
   EXPECT_EQ(pipeline.nodes[0].id, "images");
-  EXPECT_EQ(pipeline.nodes[1].inputs[0].producer, 0);
+  EXPECT_EQ(pipeline.nodes[1].inputs[0].at(0).producer, 0);
   EXPECT_EQ(pipeline.nodes[0].params.get<std::int64_t>("count"), 0);
 }
 

@@ -42,7 +42,7 @@ TEST(PluginTest, ExamplePluginRegistersItsNodeAndRuns) {
   auto node = kind->create(context);
   Packet in = Packet::of(ImageBatch{{image}, {"x"}});
   std::vector<PortSpec> outputs = kind->schema.outputs;
-  Frame frame(0, {{"in", &in}}, outputs);
+  Frame frame(0, {{"in", {&in}}}, outputs);
   node->process(frame);
   EXPECT_EQ(frame.outputs()[0].as<ImageBatch>().images[0].pixels, (std::vector<std::uint8_t>{0, 0, 255, 255}));
 }

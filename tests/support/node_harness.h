@@ -11,7 +11,7 @@ namespace munit::testing {
 class NodeHarness {
  public:
   NodeHarness(const Registry& registry, const std::string& kind, std::map<std::string, ParamValue> params = {},
-              std::uint64_t seed = 1)
+              std::uint64_t seed = 1, Resources* resources = nullptr, bool training = false)
       : kind_(registry.node(kind)) {
     if (!kind_) throw std::logic_error("no kind " + kind);
     for (const auto& spec : kind_->schema.params)
@@ -22,17 +22,20 @@ class NodeHarness {
     context.log = spdlog::default_logger();
     context.seed = seed;
     context.device = "cpu";
+    context.resources = resources;
+    context.training = training;
     node_ = kind_->create(context);
   }
 
-  // The node's outputs for one frame (empty when the node ended the stream).
+  // The node's outputs for one frame (empty when the node ended the stream). A name given several
+  // times feeds a list input in that order.
   std::vector<Packet> process(FrameId id, const std::vector<std::pair<std::string, Packet>>& inputs = {}) {
     std::vector<Frame::Input> bound;
     for (const auto& port : kind_->schema.inputs) {
-      const Packet* packet = nullptr;
+      Frame::Input input{port.name, {}};
       for (const auto& [name, value] : inputs)
-        if (name == port.name) packet = &value;
-      bound.push_back({port.name, packet});
+        if (name == port.name) input.packets.push_back(&value);
+      bound.push_back(std::move(input));
     }
     Frame frame(id, std::move(bound), kind_->schema.outputs);
     node_->process(frame);

@@ -71,7 +71,7 @@ class Frame {
  public:
   struct Input {
     std::string_view name;
-    const Packet* packet = nullptr;  // null: an optional input that is not connected
+    std::vector<const Packet*> packets;  // empty: an optional input that is not connected
   };
 
   Frame(FrameId id, std::vector<Input> inputs, const std::vector<PortSpec>& outputs)
@@ -81,13 +81,20 @@ class Frame {
 
   template <class T>
   const T& get(In<T> port) const {
-    const Packet* packet = find(port.name);
-    if (!packet) throw std::logic_error("input '" + std::string(port.name) + "' is not connected");
-    return packet->as<T>();
+    const auto& packets = find(port.name);
+    if (packets.empty()) throw std::logic_error("input '" + std::string(port.name) + "' is not connected");
+    return packets.front()->template as<T>();
+  }
+  // Every value of a list input, in the order the pipeline lists them.
+  template <class T>
+  std::vector<const T*> get_all(In<T> port) const {
+    std::vector<const T*> values;
+    for (const Packet* packet : find(port.name)) values.push_back(&packet->template as<T>());
+    return values;
   }
   template <class T>
   bool connected(In<T> port) const {
-    return find(port.name) != nullptr;
+    return !find(port.name).empty();
   }
 
   template <class T>
@@ -108,9 +115,9 @@ class Frame {
   std::vector<Packet>& outputs() { return outputs_; }
 
  private:
-  const Packet* find(std::string_view name) const {
+  const std::vector<const Packet*>& find(std::string_view name) const {
     for (const auto& input : inputs_)
-      if (input.name == name) return input.packet;
+      if (input.name == name) return input.packets;
     throw std::logic_error("no input port '" + std::string(name) + "'");
   }
 

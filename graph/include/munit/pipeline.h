@@ -20,7 +20,7 @@ struct ResolvedNode {
   Params params;
   SourceLocation where;
   std::string log_level;             // empty: the pipeline's
-  std::vector<InputBinding> inputs;  // one per schema input
+  std::vector<std::vector<InputBinding>> inputs;  // per schema input: its producers (a list input may have several)
   std::vector<int> after;            // producers of `after` signal edges
   std::vector<int> upstream;         // every distinct producer, ascending
 

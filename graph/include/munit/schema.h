@@ -25,6 +25,7 @@ struct PortSpec {
   ValueKind kind = ValueKind::Tensor;
   bool optional = false;
   std::string help;
+  bool list = false;  // an input taking any number of references: in = ["a.out", "b.out"]
 };
 
 enum class Concurrency {
@@ -55,6 +56,12 @@ struct NodeSchema {
   template <class T>
   NodeSchema& optional_input(In<T> port, std::string text) {
     inputs.push_back({std::string(port.name), ValueTraits<T>::kind, true, std::move(text)});
+    return *this;
+  }
+  // One or more producers, as a TOML list of references; Frame::get_all() returns them in order.
+  template <class T>
+  NodeSchema& list_input(In<T> port, std::string text) {
+    inputs.push_back({std::string(port.name), ValueTraits<T>::kind, false, std::move(text), true});
     return *this;
   }
   template <class T>
