@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -10,6 +11,7 @@
 
 #include "checkpoint_command.h"
 #include "describe.h"
+#include "resume.h"
 #include "munit/errors.h"
 #include "munit/executor.h"
 #include "munit/pipeline.h"
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
   PipelineArgs run_args, validate_args, graph_args;
   auto* run = app.add_subcommand("run", "run a pipeline");
   add_pipeline_args(run, run_args);
+  bool resume = false;
+  run->add_flag("--resume", resume, "continue training from the newest checkpoint of its io.checkpoint folder");
 
   auto* validate = app.add_subcommand("validate", "check a pipeline without running it");
   add_pipeline_args(validate, validate_args);
@@ -130,7 +134,16 @@ int main(int argc, char** argv) {
 
     PipelineArgs& args = *run ? run_args : *validate ? validate_args : graph_args;
     if (log_level_given) args.overrides.push_back("pipeline.log_level=" + log_level);
+    std::optional<munit::Registry> resumed_registry;  // declared first: outlives the pipeline using it
     munit::Pipeline pipeline = munit::load_pipeline(args.file, registry, args.overrides);
+    if (*run && resume) {
+      std::vector<std::string> overrides = munit::cli::resume_overrides(pipeline);
+      if (!overrides.empty()) {
+        overrides.insert(overrides.begin(), args.overrides.begin(), args.overrides.end());
+        resumed_registry.emplace(munit::Registry::with_builtins());  // plugins load into a fresh one
+        pipeline = munit::load_pipeline(args.file, *resumed_registry, overrides);
+      }
+    }
 
     if (*validate) {
       std::cout << args.file << ": valid (" << pipeline.nodes.size() << " nodes)\n";

@@ -93,7 +93,7 @@ class LaneGuard {
 // the parameters of the previous frame's optimizer steps. Loading and augmentation run ahead.
 class ModelGate {
  public:
-  explicit ModelGate(int region_size) : region_size_(region_size) {}
+  ModelGate(int region_size, FrameId first_frame) : region_size_(region_size), open_(first_frame) {}
 
   // Hands `frame` to `target` now, or once the region has finished the frame before it.
   void arrive(const GatheredPtr& frame, WorkNode* target) {
@@ -125,7 +125,7 @@ class ModelGate {
  private:
   std::mutex mutex_;
   const int region_size_;
-  FrameId open_ = 0;  // the newest frame allowed in
+  FrameId open_;  // the newest frame allowed in
   std::map<FrameId, int> counts_;
   std::multimap<FrameId, std::pair<GatheredPtr, WorkNode*>> waiting_;
 };
@@ -190,6 +190,7 @@ class Run {
     log_ = spdlog::default_logger()->clone("munit");
     log_->set_level(spdlog::level::from_str(settings.log_level));
     seed_torch(settings.seed);
+    next_frame_ = settings.first_frame;
     create_resources();
     create_nodes();
   }
@@ -338,7 +339,7 @@ class Run {
         for (const auto& param : runtimes_[i]->spec->schema().params)
           if (param.type == ParamType::Resource) in_region[i] = true;
       const int region_size = static_cast<int>(std::count(in_region.begin(), in_region.end(), true));
-      if (region_size > 0) gate_ = std::make_unique<ModelGate>(region_size);
+      if (region_size > 0) gate_ = std::make_unique<ModelGate>(region_size, pipeline_.settings.first_frame);
     }
     std::vector<WorkNode*> work(n);
     std::vector<bool> consumed(n, false);
@@ -362,7 +363,9 @@ class Run {
       }
       if (serial) {  // restore frame order, which parallel producers do not keep
         auto& sequencer = make<flow::sequencer_node<GatheredPtr>>(
-            *graph_, [](const GatheredPtr& frame) { return static_cast<std::size_t>(frame->id); });
+            *graph_, [first = pipeline_.settings.first_frame](const GatheredPtr& frame) {
+              return static_cast<std::size_t>(frame->id - first);  // sequence numbers count from 0
+            });
         flow::make_edge(sequencer, *entry);
         entry = &sequencer;
       }
@@ -499,7 +502,7 @@ class Run {
   std::vector<std::unique_ptr<flow::graph_node>> flow_nodes_;
   flow::input_node<FrameId>* ticker_ = nullptr;
 
-  FrameId next_frame_ = 0;  // used by the ticker only
+  FrameId next_frame_ = 0;  // used by the ticker only; starts at the pipeline's first_frame
   std::atomic<FrameId> end_frame_{std::numeric_limits<FrameId>::max()};
   std::atomic<std::int64_t> in_flight_{0};
   std::atomic<std::int64_t> max_in_flight_{0};

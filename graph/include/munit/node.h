@@ -39,6 +39,11 @@ class Resources {
     return std::static_pointer_cast<T>(it->second.object);
   }
   bool contains(const std::string& name) const { return items_.count(name) > 0; }
+  // The kind a resource was declared with ("" if there is none by that name).
+  std::string kind(const std::string& name) const {
+    auto it = items_.find(name);
+    return it == items_.end() ? std::string() : it->second.kind;
+  }
 
  private:
   struct Item {

@@ -25,7 +25,8 @@ struct PipelineSettings {
   int threads = 0;                 // cores to use (0: all)
   int intra_op_threads = 0;        // LibTorch threads per compute node (0: auto, see executor)
   int compute_lanes = 0;           // compute nodes running at once (0: threads / intra_op_threads)
-  std::int64_t frames = 0;         // stop after this many frames (0: when a source ends)
+  std::int64_t frames = 0;         // stop before frame `frames` (0: when a source ends)
+  std::int64_t first_frame = 0;    // the first frame's id: a resumed training run starts where it stopped
   std::string log_level = "info";
 };
 

@@ -1,0 +1,48 @@
+// loss.gan_d — the discriminator's GAN loss (its `gan_type`, LSGAN or nsgan, summed over scales):
+// real images should score 1, translations 0. The translations are detached, so only D learns.
+//
+//   [nodes.dis_loss_a]
+//   kind = "loss.gan_d"
+//   model = "dis_a"
+//   fake = "x_ba.out"
+//   real = "x_a.out"
+//   weight = 1             # gan_w
+#include "munit/registry.h"
+#include "../munit/models.h"
+#include "weighted.h"
+
+namespace munit {
+namespace {
+
+class GanD : public Node {
+ public:
+  static constexpr In<TensorBatch> kFake{"fake"};
+  static constexpr In<TensorBatch> kReal{"real"};
+
+  static NodeSchema schema() {
+    NodeSchema schema("loss.gan_d", "A discriminator's GAN loss on translations (detached) and real images.");
+    schema.input(kFake, "translations into the discriminator's domain")
+        .input(kReal, "real images of that domain")
+        .param(resource_param("model", "models").doc("a munit.discriminator"))
+        .parallel()
+        .uses_compute();
+    return loss::with_weight(schema);
+  }
+
+  explicit GanD(const NodeContext& context)
+      : model_(context.resources->get<model::DiscriminatorModel>(context.params.get<std::string>("model"))),
+        weight_(context.params.get<double>("weight")) {}
+
+  void process(Frame& frame) override {
+    loss::put_weighted(frame, weight_, model_->net->dis_loss(frame.get(kFake).data.detach(), frame.get(kReal).data));
+  }
+
+ private:
+  std::shared_ptr<model::DiscriminatorModel> model_;
+  double weight_;
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::GanD)

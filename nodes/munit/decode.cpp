@@ -1,0 +1,61 @@
+// munit.decode — a generator's decoder: content code + style code → image. Styles and contents
+// pair one to one; with k styles per content (style.prior per_input = k) each content is repeated
+// k times, so one content decodes under several styles.
+//
+//   [nodes.fake_b]
+//   kind = "munit.decode"
+//   model = "gen_b"
+//   content = "enc_a.content"
+//   style = "s_b.out"
+#include <torch/torch.h>
+
+#include "munit/registry.h"
+#include "munit/tensor.h"
+#include "models.h"
+
+namespace munit {
+namespace {
+
+class Decode : public Node {
+ public:
+  static constexpr In<TensorBatch> kContent{"content"};
+  static constexpr In<TensorBatch> kStyle{"style"};
+  static constexpr Out<TensorBatch> kOut{"out"};
+
+  static NodeSchema schema() {
+    return NodeSchema("munit.decode", "Images from content and style codes (a generator's MLP and decoder).")
+        .input(kContent, "content codes, [N, ...]")
+        .input(kStyle, "style codes, [N * k, style_dim, 1, 1]")
+        .output(kOut, "images, [N * k, C, H, W] in [-1, 1]")
+        .param(resource_param("model", "models").doc("a munit.generator"))
+        .param(bool_param("grad", true).doc("record autograd history in train mode (false: a forward pass "
+                                            "nothing back-propagates through, e.g. the D step's translations)"))
+        .parallel()
+        .uses_compute();
+  }
+
+  explicit Decode(const NodeContext& context)
+      : model_(context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"))),
+        grad_(context.params.get<bool>("grad")) {}
+
+  void process(Frame& frame) override {
+    torch::AutoGradMode grad_mode(grad_ && torch::GradMode::is_enabled());
+    const TensorBatch& content = frame.get(kContent);
+    const TensorBatch& style = frame.get(kStyle);
+    const std::int64_t n = content.data.size(0), m = style.data.size(0);
+    if (m % n != 0)
+      throw std::invalid_argument(std::to_string(m) + " styles for " + std::to_string(n) +
+                                  " contents: the styles must be a multiple of the contents");
+    torch::Tensor contents = m == n ? content.data : content.data.repeat_interleave(m / n, 0);
+    frame.put(kOut, TensorBatch{model_->net->decode(contents, style.data), style.provenance});
+  }
+
+ private:
+  std::shared_ptr<model::GeneratorModel> model_;
+  bool grad_;
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::Decode)
