@@ -153,6 +153,7 @@ struct NodeRuntime {
   std::shared_ptr<void> library;  // declared before `node`: the plugin outlives its node
   std::unique_ptr<Node> node;
   std::vector<std::vector<int>> slots_of_input;  // per schema input: indices into Gathered::from
+  std::vector<std::vector<std::string>> sources_of_input;  // per schema input: "node.port" names
   std::atomic<int> active{0};
   std::atomic<int> max_active{0};
   std::atomic<std::int64_t> frames{0};
@@ -173,7 +174,9 @@ class Run {
  public:
   Run(const Pipeline& pipeline, const RunOptions& options) : pipeline_(pipeline), options_(options) {
     const auto& settings = pipeline.settings;
-    threads_ = settings.threads > 0 ? settings.threads : tbb::info::default_concurrency();
+    // Deterministic: one thread and one frame at a time, so every frame runs its nodes in the same
+    // order, and autograd sums gradients in the same order, whether or not the run was resumed.
+    threads_ = settings.deterministic ? 1 : settings.threads > 0 ? settings.threads : tbb::info::default_concurrency();
     // Auto: independent frames in a parallel compute node scale better across lanes than one
     // convolution across OpenMP threads (tests/bench/threads_bench.cpp); a chain of serial
     // compute nodes gets every thread in one lane.
@@ -202,7 +205,7 @@ class Run {
     log_->info("running {} ({} nodes) on {}, {} threads, {} intra-op thread(s) × {} compute lane(s), "
                "{} frames in flight",
                pipeline_.file, pipeline_.nodes.size(), torch_.device, threads_, torch_.intra_op_threads, lane_count_,
-               pipeline_.settings.frames_in_flight);
+               pipeline_.settings.deterministic ? 1 : pipeline_.settings.frames_in_flight);
     const auto start = Clock::now();
     last_progress_ = start;
     arena.execute([&] {  // a flow graph runs in the arena it was created in
@@ -254,6 +257,14 @@ class Run {
           slots.push_back(static_cast<int>(std::find(spec.upstream.begin(), spec.upstream.end(), binding.producer) -
                                            spec.upstream.begin()));
         runtime->slots_of_input.push_back(std::move(slots));
+        std::vector<std::string> names;
+        for (const auto& binding : bindings) {
+          const ResolvedNode& producer = pipeline_.nodes[binding.producer];
+          const auto& outputs = producer.schema().outputs;
+          names.push_back(producer.id + "." +
+                          (binding.port < static_cast<int>(outputs.size()) ? outputs[binding.port].name : std::string(kDonePort)));
+        }
+        runtime->sources_of_input.push_back(std::move(names));
       }
       NodeContext context;
       context.id = spec.id;
@@ -312,7 +323,7 @@ class Run {
   }
 
   void build_graph() {
-    const int frames_in_flight = pipeline_.settings.frames_in_flight;
+    const int frames_in_flight = pipeline_.settings.deterministic ? 1 : pipeline_.settings.frames_in_flight;
     ticker_ = &make<flow::input_node<FrameId>>(*graph_, [this](tbb::flow_control& control) -> FrameId {
       const std::int64_t limit = pipeline_.settings.frames;
       if (options_.interrupt && options_.interrupt->load()) interrupted_ = true;
@@ -410,7 +421,7 @@ class Run {
     }
     std::vector<Frame::Input> inputs;
     for (std::size_t k = 0; k < schema.inputs.size(); ++k) {
-      Frame::Input input{schema.inputs[k].name, {}};
+      Frame::Input input{schema.inputs[k].name, {}, &runtime.sources_of_input[k]};
       for (std::size_t j = 0; j < spec.inputs[k].size(); ++j)
         input.packets.push_back(&in.from[runtime.slots_of_input[k][j]]->outputs[spec.inputs[k][j].port]);
       inputs.push_back(std::move(input));

@@ -120,7 +120,7 @@ class Parser {
   void parse_settings(const toml::table& table, PipelineSettings& settings) {
     static const std::vector<std::string> keys = {"mode", "device", "precision", "seed", "frames_in_flight",
                                                    "threads", "intra_op_threads", "compute_lanes", "frames",
-                                                   "first_frame", "log_level"};
+                                                   "first_frame", "deterministic", "log_level"};
     for (auto&& [key, node] : table) {
       std::string name(key.str());
       if (name == "mode") {
@@ -152,6 +152,8 @@ class Parser {
         read_count(node, name, 0, settings.compute_lanes);
       } else if (name == "frames") {
         read_count(node, name, 0, settings.frames);
+      } else if (name == "deterministic") {
+        read(node, name, settings.deterministic, "true or false");
       } else if (name == "first_frame") {
         read_count(node, name, 0, settings.first_frame);
       } else {

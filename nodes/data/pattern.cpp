@@ -31,6 +31,7 @@ class Pattern : public Node {
         .param(int_param("size", 64).range(8, 4096).doc("height and width in pixels"))
         .param(int_param("shapes", 6).range(1, 100).doc("shapes drawn per image"))
         .param(bool_param("gray", false).doc("one channel instead of three"))
+        .param(bool_param("repeat", false).doc("start again after the last image instead of ending (training)"))
         .parallel();
   }
 
@@ -40,13 +41,16 @@ class Pattern : public Node {
         size_(context.params.get<int>("size")),
         shapes_(context.params.get<int>("shapes")),
         gray_(context.params.get<bool>("gray")),
+        repeat_(context.params.get<bool>("repeat")),
         seed_(context.seed) {}
 
   void process(Frame& frame) override {
     const std::int64_t first = frame.id() * batch_;
-    if (first >= count_) return frame.end_of_stream();
+    if (!repeat_ && first >= count_) return frame.end_of_stream();
     ImageBatch batch;
-    for (std::int64_t i = first; i < std::min(count_, first + batch_); ++i) {
+    const std::int64_t end = repeat_ ? first + batch_ : std::min(count_, first + batch_);
+    for (std::int64_t k = first; k < end; ++k) {
+      const std::int64_t i = k % count_;
       batch.images.push_back(draw(i));
       char name[32];
       std::snprintf(name, sizeof name, "pattern_%06lld", static_cast<long long>(i));
@@ -75,7 +79,7 @@ class Pattern : public Node {
 
   std::int64_t count_, batch_;
   int size_, shapes_;
-  bool gray_;
+  bool gray_, repeat_;
   std::uint64_t seed_;
 };
 

@@ -77,6 +77,7 @@ class Frame {
   struct Input {
     std::string_view name;
     std::vector<const Packet*> packets;  // empty: an optional input that is not connected
+    const std::vector<std::string>* sources = nullptr;  // "node.port" of each packet, when known
   };
 
   Frame(FrameId id, std::vector<Input> inputs, const std::vector<PortSpec>& outputs)
@@ -96,6 +97,14 @@ class Frame {
     std::vector<const T*> values;
     for (const Packet* packet : find(port.name)) values.push_back(&packet->template as<T>());
     return values;
+  }
+  // Where each value of an input comes from, as the pipeline names it ("recon_x_a.raw"): keys for
+  // logs. Empty outside a pipeline.
+  template <class T>
+  std::vector<std::string> sources(In<T> port) const {
+    for (const auto& input : inputs_)
+      if (input.name == port.name) return input.sources ? *input.sources : std::vector<std::string>{};
+    throw std::logic_error("no input port '" + std::string(port.name) + "'");
   }
   template <class T>
   bool connected(In<T> port) const {

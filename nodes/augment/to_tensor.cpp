@@ -1,0 +1,56 @@
+// augment.to_tensor — 8-bit images to a float batch [N, C, H, W] in [-1, 1] (x / 127.5 - 1, as
+// the official loader's Normalize(0.5, 0.5)). All images of a batch must share one size.
+//
+//   [nodes.x_a]
+//   kind = "augment.to_tensor"
+//   in = "crop_a.out"
+#include <torch/torch.h>
+
+#include "munit/image.h"
+#include "munit/registry.h"
+#include "munit/tensor.h"
+
+namespace munit {
+namespace {
+
+class ToTensor : public Node {
+ public:
+  static constexpr In<ImageBatch> kIn{"in"};
+  static constexpr Out<TensorBatch> kOut{"out"};
+
+  static NodeSchema schema() {
+    return NodeSchema("augment.to_tensor", "Images to a float tensor batch in [-1, 1].")
+        .input(kIn, "images, all of one size")
+        .output(kOut, "[N, C, H, W], float32")
+        .parallel();
+  }
+
+  explicit ToTensor(const NodeContext& context) : device_(context.device) {}
+
+  void process(Frame& frame) override {
+    const ImageBatch& batch = frame.get(kIn);
+    if (batch.images.empty()) throw std::invalid_argument("an empty image batch");
+    const Image& first = batch.images.front();
+    torch::Tensor out = torch::empty({static_cast<std::int64_t>(batch.images.size()), first.channels, first.height, first.width});
+    for (std::size_t i = 0; i < batch.images.size(); ++i) {
+      const Image& image = batch.images[i];
+      if (image.height != first.height || image.width != first.width || image.channels != first.channels)
+        throw std::invalid_argument("image " + std::to_string(i) + " is " + std::to_string(image.width) + "x" +
+                                    std::to_string(image.height) + "x" + std::to_string(image.channels) +
+                                    ", the first " + std::to_string(first.width) + "x" + std::to_string(first.height) +
+                                    "x" + std::to_string(first.channels) + ": resize or crop them to one size first");
+      torch::Tensor pixels = torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()),
+                                              {image.height, image.width, image.channels}, torch::kUInt8);
+      out[static_cast<std::int64_t>(i)].copy_(pixels.permute({2, 0, 1}).to(torch::kFloat).div(127.5).sub(1.0));
+    }
+    frame.put(kOut, TensorBatch{out.to(torch::Device(device_)), batch.provenance});
+  }
+
+ private:
+  std::string device_;
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::ToTensor)
