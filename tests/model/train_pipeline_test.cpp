@@ -22,8 +22,16 @@ std::string read_text(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// The pipeline with its random styles replaced by the fixture's (the official run's torch.randn).
-std::string with_fixture_styles(std::string toml, const fs::path& io) {
+// The pipeline with its inputs and random styles replaced by the fixture's (x_a, x_b and what the
+// official run's torch.randn returned).
+std::string with_fixture_inputs(std::string toml, const fs::path& io) {
+  for (const std::string d : {"a", "b"}) {
+    const std::string block = "[nodes.x_" + d + "]\nkind = \"augment.to_tensor\"\nin = \"images_" + d + ".out\"\n";
+    auto at = toml.find(block);
+    if (at == std::string::npos) throw std::logic_error("no x_" + d + " node in the pipeline");
+    toml.replace(at, block.size(), "[nodes.x_" + d + "]\nkind = \"data.tensor_file\"\npath = \"" + io.string() +
+                                       "\"\nkey = \"x_" + d + "\"\n");
+  }
   for (const char* node : {"dis_s_a", "dis_s_b", "s_a", "s_b"}) {
     const std::regex block("\\[nodes\\." + std::string(node) + "\\]\nkind = \"style.prior\"\nlike = \"[^\"]*\"\n");
     const std::string name = node;
@@ -43,12 +51,10 @@ TEST(TrainPipeline, OfficialSemanticsReproduceOneOfficialIteration) {
   const fs::path out = fs::temp_directory_path() / ("munit_train_" + std::to_string(::getpid()));
   fs::create_directories(out);
   const fs::path file = fs::path(MUNIT_SOURCE_DIR) / "pipelines" / "train" / "munit.toml";
-  std::ofstream(out / "munit.toml") << with_fixture_styles(read_text(file), fixture / "io.pt");
+  std::ofstream(out / "munit.toml") << with_fixture_inputs(read_text(file), fixture / "io.pt");
 
   const std::string config = (fixture / "config.yaml").string();
   std::vector<std::string> overrides = {"pipeline.frames=1", "nodes.save.dir=" + (out / "ckpt").string(),
-                                        "nodes.x_a.path=" + (fixture / "io.pt").string(),
-                                        "nodes.x_b.path=" + (fixture / "io.pt").string(),
                                         "optimizers.gen.config=" + config, "optimizers.dis.config=" + config};
   for (const char* model : {"gen_a", "gen_b", "dis_a", "dis_b"}) {
     overrides.push_back(std::string("models.") + model + ".config=" + config);
