@@ -5,6 +5,8 @@
 #include <iostream>
 #include <optional>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -157,6 +159,8 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
     munit::RunOptions options;
     options.interrupt = &interrupted;
+    // A progress line on a terminal; logs that go to a file or CI stay free of it.
+    options.progress_every_seconds = ::isatty(STDERR_FILENO) ? 5 : 0;
     munit::RunStats stats = munit::run_pipeline(pipeline, options);
     for (const auto& node : stats.nodes)
       spdlog::debug("{}: {} frames, {:.3f} s busy, up to {} at once", node.id, node.frames, node.busy_seconds,

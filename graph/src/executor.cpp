@@ -478,7 +478,14 @@ class Run {
     const auto now = Clock::now();
     if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_every_seconds) return;
     const double rate = (frames_done_ - frames_at_last_progress_) / std::chrono::duration<double>(now - last_progress_).count();
-    log_->info("frame {} ({:.1f} frames/s)", frames_done_.load(), rate);
+    const std::int64_t at = pipeline_.settings.first_frame + frames_done_;
+    if (const std::int64_t end = pipeline_.settings.frames; end > 0 && rate > 0) {
+      const auto eta = static_cast<std::int64_t>((end - at) / rate);
+      log_->info("frame {}/{} ({:.2f} frames/s, ETA {}h{:02d}m{:02d}s)", at, end, rate, eta / 3600, eta / 60 % 60,
+                 eta % 60);
+    } else {
+      log_->info("frame {} ({:.2f} frames/s)", at, rate);
+    }
     last_progress_ = now;
     frames_at_last_progress_ = frames_done_;
   }
