@@ -74,26 +74,23 @@ void check(const CheckpointArgs& args) {
   model::MunitConfig config = model::load_config(args.config);
   py::Object object = load_torch_file(args.file);
   const std::string kind = args.kind == "auto" ? detect_kind(args.file, object) : args.kind;
-  model::Generator gen_a(config.gen_a), gen_b(config.gen_b);
-  model::Discriminator dis_a(config.dis_a), dis_b(config.dis_b);
   if (kind == "gen") {
+    model::Generator gen_a(config.gen_a), gen_b(config.gen_b);
     model::load_generator(gen_a, object, args.file, "a");
     model::load_generator(gen_b, object, args.file, "b");
     std::cout << args.file << ": fits " << args.config << " (generators: " << model::parameter_count(*gen_a)
               << " + " << model::parameter_count(*gen_b) << " parameters)\n";
   } else if (kind == "dis") {
+    model::Discriminator dis_a(config.dis_a), dis_b(config.dis_b);
     model::load_discriminator(dis_a, object, args.file, "a");
     model::load_discriminator(dis_b, object, args.file, "b");
     std::cout << args.file << ": fits " << args.config << " (discriminators: " << model::parameter_count(*dis_a)
               << " + " << model::parameter_count(*dis_b) << " parameters)\n";
   } else {
-    auto params = [](torch::nn::Module& a, torch::nn::Module& b) {
-      std::vector<at::Tensor> all = a.parameters();
-      for (auto& p : b.parameters()) all.push_back(p);
-      return all;
-    };
-    model::Adam gen_opt(params(*gen_a, *gen_b), model::AdamOptions::from(config.optimizer));
-    model::Adam dis_opt(params(*dis_a, *dis_b), model::AdamOptions::from(config.optimizer));
+    model::Generator gen_a(config.gen_a), gen_b(config.gen_b);
+    model::Discriminator dis_a(config.dis_a), dis_b(config.dis_b);
+    model::Adam gen_opt(model::parameters_of({gen_a.get(), gen_b.get()}), model::AdamOptions::from(config.optimizer));
+    model::Adam dis_opt(model::parameters_of({dis_a.get(), dis_b.get()}), model::AdamOptions::from(config.optimizer));
     model::load_optimizers(object, args.file, gen_opt, dis_opt);
     std::cout << args.file << ": fits " << args.config << " (Adam states for " << gen_opt.params().size() << " + "
               << dis_opt.params().size() << " parameters, lr " << gen_opt.lr() << ")\n";

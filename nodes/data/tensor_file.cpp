@@ -34,7 +34,7 @@ class TensorFile : public Node {
     const py::Object* value = file.is(py::Type::Dict) ? file.find(key) : nullptr;
     if (!value || !value->is(py::Type::Tensor))
       throw UserError("'" + path + "' has no tensor named '" + key + "'");
-    tensor_ = value->as_tensor().to(torch_device(context.device));
+    tensor_ = value->as_tensor().to(at::Device(context.device));
     for (std::int64_t i = 0; i < (tensor_.dim() > 0 ? tensor_.size(0) : 1); ++i)
       provenance_.push_back(key + "_" + std::to_string(i));
   }
@@ -45,8 +45,6 @@ class TensorFile : public Node {
   }
 
  private:
-  static at::Device torch_device(const std::string& device) { return at::Device(device); }
-
   std::int64_t frames_;
   at::Tensor tensor_;
   std::vector<std::string> provenance_;

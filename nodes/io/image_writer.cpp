@@ -1,6 +1,6 @@
 // io.image_writer — writes each image of a batch to `dir`, named after its provenance:
-// <dir>/<stem><suffix>.<format>. A file appears whole or not at all (written to a temporary name,
-// then renamed). An existing file is an error unless overwrite = true.
+// <dir>/<stem><suffix>.<format>. A file appears whole or not at all (write_file_atomically). An
+// existing file is an error unless overwrite = true.
 //
 //   [nodes.save]
 //   kind = "io.image_writer"
@@ -13,6 +13,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../image_mat.h"
+#include "munit/atomic_file.h"
 #include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/registry.h"
@@ -66,10 +67,9 @@ class ImageWriter : public Node {
     cv::Mat pixels;
     if (image.channels == 3) cv::cvtColor(view_of(image), pixels, cv::COLOR_RGB2BGR);
     else pixels = view_of(image);
-    fs::path temporary = path;
-    temporary += ".part" + extension_;  // keeps the extension: imwrite picks the codec by it
-    if (!cv::imwrite(temporary.string(), pixels)) throw std::runtime_error("cannot write '" + path.string() + "'");
-    fs::rename(temporary, path);
+    std::vector<std::uint8_t> encoded;
+    if (!cv::imencode(extension_, pixels, encoded)) throw std::runtime_error("cannot encode '" + path.string() + "'");
+    write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
     ++written_;
   }
 

@@ -34,13 +34,6 @@ const torch::Tensor* tensor_at(const py::Object& state, const std::string& key) 
   return value && value->is(py::Type::Tensor) ? &value->as_tensor() : nullptr;
 }
 
-bool has_key_matching(const py::Object& state, const std::regex& pattern) {
-  if (!state.is(py::Type::Dict)) return false;
-  for (const auto& [k, v] : state.entries())
-    if (k.is(py::Type::String) && std::regex_match(k.as_string(), pattern)) return true;
-  return false;
-}
-
 std::int64_t count_matching(const py::Object& state, const std::regex& pattern) {
   std::int64_t n = 0;
   if (!state.is(py::Type::Dict)) return 0;
@@ -48,6 +41,8 @@ std::int64_t count_matching(const py::Object& state, const std::regex& pattern) 
     if (k.is(py::Type::String) && std::regex_match(k.as_string(), pattern)) ++n;
   return n;
 }
+
+bool has_key_matching(const py::Object& state, const std::regex& pattern) { return count_matching(state, pattern) > 0; }
 
 // Older official releases saved running statistics of the content encoder's instance norms.
 bool stale_norm_statistics(const std::string& key) {

@@ -39,6 +39,13 @@ std::int64_t parameter_count(const torch::nn::Module& module) {
   return count;
 }
 
+std::vector<torch::Tensor> parameters_of(std::initializer_list<const torch::nn::Module*> modules) {
+  std::vector<torch::Tensor> all;
+  for (const auto* module : modules)
+    for (const auto& p : module->parameters()) all.push_back(p);
+  return all;
+}
+
 py::Object state_dict_object(const torch::nn::Module& module) {
   py::Entries entries;
   for (auto& [name, tensor] : state_dict(module))

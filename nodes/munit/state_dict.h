@@ -16,6 +16,8 @@ using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 
 NamedTensors state_dict(const torch::nn::Module& module);
 std::int64_t parameter_count(const torch::nn::Module& module);
+// The parameters of several modules, one after the other (an optimizer's official order).
+std::vector<torch::Tensor> parameters_of(std::initializer_list<const torch::nn::Module*> modules);
 
 // An OrderedDict of the module's state, ready for save_torch_file.
 py::Object state_dict_object(const torch::nn::Module& module);

@@ -121,9 +121,15 @@ TEST_F(TrainingOrder, EachFrameSeesThePreviousFramesOptimizerSteps) {
   auto seen = recorder.of("seen");
   ASSERT_EQ(seen.size(), 24u);
   for (const auto& event : seen) EXPECT_EQ(event.value, static_cast<double>(event.frame)) << "frame " << event.frame;
-  // Loading ran ahead of the model region: some frame was loaded before the previous one's step.
-  auto loads = recorder.of("load");
-  ASSERT_EQ(loads.size(), 24u);
+  // Loading is outside the model region and runs ahead: some frame was loaded before the previous
+  // frame had finished its step.
+  std::map<FrameId, Clock::time_point> loaded, stepped;
+  for (const auto& event : recorder.of("load")) loaded[event.frame] = event.end;
+  for (const auto& event : seen) stepped[event.frame] = event.end;
+  ASSERT_EQ(loaded.size(), 24u);
+  int ahead = 0;
+  for (FrameId f = 1; f < 24; ++f) ahead += loaded[f] < stepped[f - 1];
+  EXPECT_GT(ahead, 0);
 }
 
 TEST_F(TrainingOrder, InferenceDoesNotSerializeFrames) {

@@ -151,11 +151,8 @@ TEST_F(OfficialSmall, EveryLossTermMatches) {
 // One iteration of the official train loop: update_learning_rate, dis_update, gen_update, with the
 // styles its torch.randn calls returned.
 TEST_F(OfficialSmall, OneTrainingIterationReproducesParametersGradientsAndAdamMoments) {
-  std::vector<torch::Tensor> gen_params = gen_a_->parameters(), dis_params = dis_a_->parameters();
-  for (auto& p : gen_b_->parameters()) gen_params.push_back(p);
-  for (auto& p : dis_b_->parameters()) dis_params.push_back(p);
-  Adam gen_opt(gen_params, AdamOptions::from(config_.optimizer));
-  Adam dis_opt(dis_params, AdamOptions::from(config_.optimizer));
+  Adam gen_opt(parameters_of({gen_a_.get(), gen_b_.get()}), AdamOptions::from(config_.optimizer));
+  Adam dis_opt(parameters_of({dis_a_.get(), dis_b_.get()}), AdamOptions::from(config_.optimizer));
   const double lr = learning_rate(config_.optimizer, 0);
   gen_opt.set_lr(lr);
   dis_opt.set_lr(lr);
