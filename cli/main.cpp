@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "bench.h"
 #include "checkpoint_command.h"
 #include "describe.h"
 #include "resume.h"
@@ -65,11 +66,18 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember(munit::kLogLevels));
 
-  PipelineArgs run_args, validate_args, graph_args;
+  PipelineArgs run_args, validate_args, graph_args, bench_args;
   auto* run = app.add_subcommand("run", "run a pipeline");
   add_pipeline_args(run, run_args);
   bool resume = false;
   run->add_flag("--resume", resume, "continue training from the newest checkpoint of its io.checkpoint folder");
+
+  munit::cli::BenchOptions bench_options;
+  auto* bench = app.add_subcommand("bench", "time a pipeline: median s/iteration, images/s, memory, per-node share");
+  add_pipeline_args(bench, bench_args);
+  bench->add_option("--iterations", bench_options.iterations, "frames to measure")->check(CLI::PositiveNumber);
+  bench->add_option("--warmup", bench_options.warmup, "frames run first and not measured")
+      ->check(CLI::NonNegativeNumber);
 
   auto* validate = app.add_subcommand("validate", "check a pipeline without running it");
   add_pipeline_args(validate, validate_args);
@@ -134,7 +142,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    PipelineArgs& args = *run ? run_args : *validate ? validate_args : graph_args;
+    PipelineArgs& args = *run ? run_args : *validate ? validate_args : *bench ? bench_args : graph_args;
     if (log_level_given) args.overrides.push_back("pipeline.log_level=" + log_level);
     std::optional<munit::Registry> resumed_registry;  // declared first: outlives the pipeline using it
     munit::Pipeline pipeline = munit::load_pipeline(args.file, registry, args.overrides);
@@ -153,6 +161,10 @@ int main(int argc, char** argv) {
     }
     if (*graph) {
       std::cout << (format == "dot" ? munit::to_dot(pipeline) : munit::to_text(pipeline));
+      return 0;
+    }
+    if (*bench) {
+      munit::cli::run_bench(pipeline, bench_options);
       return 0;
     }
     std::signal(SIGINT, on_signal);

@@ -19,4 +19,13 @@ inline Image image_from(const cv::Mat& mat) {
   return image;
 }
 
+// A batch with `change(view, k)` applied to image k (change returns the new cv::Mat).
+template <class Change>
+ImageBatch transform_each(const ImageBatch& in, Change change) {
+  ImageBatch out{{}, in.provenance};
+  out.images.reserve(in.images.size());
+  for (std::size_t k = 0; k < in.images.size(); ++k) out.images.push_back(image_from(change(view_of(in.images[k]), k)));
+  return out;
+}
+
 }  // namespace munit

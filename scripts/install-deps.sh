@@ -17,6 +17,8 @@ packages=(
   libgtest-dev libgmock-dev  # tests
   graphviz                # renders `munit graph --format dot` (tested)
   python3-torch           # tests: Python torch.load reads the checkpoints munit writes
+  zlib1g-dev              # gzip-compressed IDX files
+  dataset-fashion-mnist   # the demo's data (and a data.idx test): Fashion-MNIST IDX files
 )
 
 missing=()

@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "munit/errors.h"
+#include "munit/live_values.h"
 #include "torch_state.h"
 
 namespace flow = tbb::flow;
@@ -206,6 +207,7 @@ class Run {
                "{} frames in flight",
                pipeline_.file, pipeline_.nodes.size(), torch_.device, threads_, torch_.intra_op_threads, lane_count_,
                pipeline_.settings.deterministic ? 1 : pipeline_.settings.frames_in_flight);
+    clear_live_values();
     const auto start = Clock::now();
     last_progress_ = start;
     arena.execute([&] {  // a flow graph runs in the arena it was created in
@@ -399,7 +401,10 @@ class Run {
     for (int leaf : leaves) flow::make_edge(*work[leaf], last);
     auto& sink = make<flow::function_node<GatheredPtr, flow::continue_msg>>(
         *graph_, flow::serial, [this](const GatheredPtr& frame) {
-          if (!frame->dropped) ++frames_done_;
+          if (!frame->dropped) {
+            ++frames_done_;
+            if (options_.on_frame_done) options_.on_frame_done(frame->id);
+          }
           --in_flight_;
           report_progress();
           return flow::continue_msg();
@@ -435,7 +440,8 @@ class Run {
       ActiveCount active(runtime);
       const auto start = Clock::now();
       runtime.node->process(frame);
-      runtime.busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+      if (in.id >= options_.measure_from)
+        runtime.busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
       ++runtime.frames;
     } catch (const c10::Error& e) {
       failure = e.what_without_backtrace();
@@ -481,10 +487,10 @@ class Run {
     const std::int64_t at = pipeline_.settings.first_frame + frames_done_;
     if (const std::int64_t end = pipeline_.settings.frames; end > 0 && rate > 0) {
       const auto eta = static_cast<std::int64_t>((end - at) / rate);
-      log_->info("frame {}/{} ({:.2f} frames/s, ETA {}h{:02d}m{:02d}s)", at, end, rate, eta / 3600, eta / 60 % 60,
-                 eta % 60);
+      log_->info("frame {}/{} ({:.2f} frames/s, ETA {}h{:02d}m{:02d}s){}", at, end, rate, eta / 3600, eta / 60 % 60,
+                 eta % 60, live_values_line());
     } else {
-      log_->info("frame {} ({:.2f} frames/s)", at, rate);
+      log_->info("frame {} ({:.2f} frames/s){}", at, rate, live_values_line());
     }
     last_progress_ = now;
     frames_at_last_progress_ = frames_done_;

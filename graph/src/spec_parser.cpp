@@ -1,12 +1,12 @@
 // TOML → PipelineSpec. toml++ keeps source positions, so every diagnostic names file:line:column.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <toml++/toml.h>
 
 #include "munit/spec.h"
+#include "spec_include.h"
 #include "suggest.h"
 
 namespace munit {
@@ -325,11 +325,7 @@ PipelineSpec parse_pipeline_text(std::string_view text, const std::string& name,
 }
 
 PipelineSpec parse_pipeline_file(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(std::vector<Diagnostic>{{{path}, {}, "cannot open the pipeline file"}});
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  PipelineSpec spec = parse_pipeline_text(buffer.str(), path, overrides);
+  PipelineSpec spec = parse(read_pipeline_toml(path), path, overrides);
   spec.dir = std::filesystem::absolute(path).parent_path().string();
   return spec;
 }

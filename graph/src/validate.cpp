@@ -104,7 +104,7 @@ class Validator {
       case ParamType::Path: {
         auto text = std::get_if<std::string>(&value);
         if (!text) return wrong_type("a path (a string)");
-        return ParamValue{resolve_path(*text)};
+        return ParamValue{resolve_path(*text, entry.where)};
       }
       case ParamType::Resource: {
         auto name = std::get_if<std::string>(&value);
@@ -359,10 +359,14 @@ class Validator {
     return sorted;
   }
 
-  std::string resolve_path(const std::string& text) const {
+  // Relative to the folder of the file that wrote the value: the pipeline's, or one it includes.
+  std::string resolve_path(const std::string& text, const SourceLocation& written_at = {}) const {
     std::filesystem::path path(text);
     if (path.is_absolute() || text.empty()) return text;
-    return (std::filesystem::path(spec_.dir) / path).lexically_normal().string();
+    std::filesystem::path dir = spec_.dir;
+    if (written_at.line > 0 && written_at.file != spec_.file)
+      dir = std::filesystem::absolute(written_at.file).parent_path();
+    return (dir / path).lexically_normal().string();
   }
 
   const PipelineSpec& spec_;

@@ -1,12 +1,14 @@
 // io.metrics — a JSON-lines log of a run: every `every` frames one line with the iteration, each
 // value it is given (named after its source, e.g. "recon_x_a.raw") and the iterations per second
-// since the previous line. Appends, so a resumed run continues its log.
+// since the previous line. Appends, so a resumed run continues its log. The values named in
+// `progress` (by default the optimizer steps' totals) also appear on the console's progress line.
 //
 //   [nodes.log]
 //   kind = "io.metrics"
 //   values = ["step_gen.total", "step_dis.total", "recon_x_a.raw", "step_gen.lr"]
 //   path = "../runs/munit/metrics.jsonl"
 //   every = 10
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "munit/errors.h"
+#include "munit/live_values.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
 
@@ -28,11 +31,15 @@ class MetricsLog : public Node {
     return NodeSchema("io.metrics", "Appends losses and rates to a JSON-lines file.")
         .list_input(kValues, "scalars to log (loss nodes' `raw`, optim.step's `total` and `lr`)")
         .param(path_param("path").doc("the .jsonl file (its folder is created)"))
-        .param(int_param("every", 10).at_least(1).doc("log every this many iterations (the official log_iter)"));
+        .param(int_param("every", 10).at_least(1).doc("log every this many iterations (the official log_iter)"))
+        .param(string_list_param("progress", StringList{})
+                   .doc("values also shown on the progress line (default: every optim.step `total`)"));
   }
 
   explicit MetricsLog(const NodeContext& context)
-      : path_(context.params.get<std::string>("path")), every_(context.params.get<std::int64_t>("every")) {
+      : path_(context.params.get<std::string>("path")),
+        every_(context.params.get<std::int64_t>("every")),
+        progress_(context.params.get<StringList>("progress")) {
     if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
     out_.open(path_, std::ios::app);
     if (!out_) throw UserError("cannot open '" + path_.string() + "' for writing");
@@ -42,13 +49,15 @@ class MetricsLog : public Node {
   void process(Frame& frame) override {
     ++since_last_;
     const std::int64_t iteration = frame.id() + 1;
+    const auto values = frame.get_all(kValues);
+    const auto names = frame.sources(kValues);
+    auto name_of = [&](std::size_t i) { return i < names.size() ? names[i] : "value" + std::to_string(i); };
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (shown_on_progress_line(name_of(i))) show_live_value(name_of(i), values[i]->value.item<double>());
     if (iteration % every_ != 0) return;
     const auto now = std::chrono::steady_clock::now();
     nlohmann::json line = {{"iteration", iteration}};
-    const auto values = frame.get_all(kValues);
-    const auto names = frame.sources(kValues);
-    for (std::size_t i = 0; i < values.size(); ++i)
-      line[i < names.size() ? names[i] : "value" + std::to_string(i)] = values[i]->value.item<double>();
+    for (std::size_t i = 0; i < values.size(); ++i) line[name_of(i)] = values[i]->value.item<double>();
     line["iterations_per_second"] = since_last_ / std::chrono::duration<double>(now - last_).count();
     out_ << line.dump() << "\n" << std::flush;
     last_ = now;
@@ -56,8 +65,14 @@ class MetricsLog : public Node {
   }
 
  private:
+  bool shown_on_progress_line(const std::string& name) const {
+    if (progress_.empty()) return name.size() > 6 && name.compare(name.size() - 6, 6, ".total") == 0;
+    return std::find(progress_.begin(), progress_.end(), name) != progress_.end();
+  }
+
   std::filesystem::path path_;
   std::int64_t every_;
+  StringList progress_;
   std::ofstream out_;
   std::chrono::steady_clock::time_point last_;
   std::int64_t since_last_ = 0;

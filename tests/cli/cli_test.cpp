@@ -50,7 +50,7 @@ TEST_F(CliTest, BadArgumentsExitWith2) {
   EXPECT_EQ(munit("").exit_code, 2);
   EXPECT_EQ(munit("frobnicate").exit_code, 2);
   EXPECT_EQ(munit("run /nonexistent.toml").exit_code, 2);
-  EXPECT_EQ(munit("graph " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/demo.toml --format svg").exit_code, 2);
+  EXPECT_EQ(munit("graph " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/demo/shapes.toml --format svg").exit_code, 2);
   auto unknown = munit("nodes augment.flp");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.output, HasSubstr("unknown node kind 'augment.flp'"));
@@ -153,7 +153,7 @@ TEST_F(CliTest, PipelineUsingThePluginRuns) {
 
 TEST_F(CliTest, GraphRendersWithGraphviz) {
   ASSERT_EQ(run_command("command -v dot").exit_code, 0) << "Graphviz's dot is missing: scripts/install-deps.sh installs it";
-  const std::string demo = std::string(MUNIT_SOURCE_DIR) + "/pipelines/demo.toml";
+  const std::string demo = std::string(MUNIT_SOURCE_DIR) + "/pipelines/demo/shapes.toml";
   auto text = munit("graph " + demo);
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_THAT(text.output, HasSubstr("flipped (augment.flip, parallel)"));
@@ -176,15 +176,71 @@ TEST_F(CliTest, EveryShippedPipelineValidatesAndRuns) {
     const std::string file = entry.path().string();
     auto validated = munit("validate " + file);
     EXPECT_EQ(validated.exit_code, 0) << file << ": " << validated.output;
-    // Training pipelines write checkpoints: into a scratch folder, not the source tree.
+    // The official data sets are not shipped: OfficialConfigRunsOnAFolderInTheOfficialLayout runs one.
+    if (file.find("/pipelines/train/official/") != std::string::npos) continue;
+    // Training pipelines write checkpoints, samples and logs: into the scratch folder.
     std::string extra;
-    if (file.find("/pipelines/train/") != std::string::npos)
-      extra = " --set nodes.save.dir=" + (fs::temp_directory_path() / ("munit_cli_ckpt_" + std::to_string(::getpid()))).string();
+    if (file.find("/pipelines/train/") != std::string::npos || file.find("fashion_mnist") != std::string::npos)
+      extra = " --set nodes.save.dir=" + (dir / "ckpt").string() + " --set nodes.samples.dir=" + (dir / "images").string() +
+              " --set nodes.log.path=" + (dir / "metrics.jsonl").string();
     auto ran = munit("run " + file + " --set pipeline.frames=2" + extra);
     EXPECT_EQ(ran.exit_code, 0) << file << ": " << ran.output;
   }
-  EXPECT_GT(count, 0);
-  fs::remove_all(fs::temp_directory_path() / ("munit_cli_ckpt_" + std::to_string(::getpid())));
+  EXPECT_GT(count, 6);
+}
+
+// pipelines/train/official/edges2shoes.toml as shipped but for sizes: a datasets/edges2shoes-like
+// folder (trainA, trainB of JPEGs of odd sizes), the small networks, 2 iterations.
+TEST_F(CliTest, OfficialConfigRunsOnAFolderInTheOfficialLayout) {
+  for (const char* domain : {"trainA", "trainB"}) {
+    fs::create_directories(dir / "edges2shoes" / domain);
+    for (int i = 0; i < 3; ++i) {
+      std::string pattern = write("p.toml", "[nodes.i]\nkind = \"data.pattern\"\ncount = 1\nsize = " +
+                                                std::to_string(40 + 8 * i) + "\n[nodes.w]\nkind = \"io.image_writer\"\nin = \"i.out\"\n"
+                                                "format = \"jpg\"\noverwrite = true\ndir = \"" +
+                                                (dir / "edges2shoes" / domain).string() + "\"\nsuffix = \"_" + std::to_string(i) + "\"\n");
+      ASSERT_EQ(munit("--log-level warn run " + pattern).exit_code, 0);
+    }
+  }
+  const std::string small = std::string(MUNIT_SOURCE_DIR) + "/configs/bench_small.yaml";
+  std::string sets;
+  for (const char* resource : {"models.gen_a", "models.gen_b", "models.dis_a", "models.dis_b", "optimizers.gen", "optimizers.dis"})
+    sets += std::string(" --set ") + resource + ".config=" + small;
+  for (const char* d : {"a", "b"})
+    sets += std::string(" --set nodes.images_") + d + ".dir=" + (dir / "edges2shoes" / (std::string("train") + (char)toupper(d[0]))).string() +
+            " --set nodes.resize_" + d + ".size=36 --set nodes.crop_" + d + ".width=32 --set nodes.crop_" + d + ".height=32";
+  sets += " --set nodes.save.dir=" + (dir / "ckpt").string() + " --set nodes.samples.dir=" + (dir / "images").string() +
+          " --set nodes.log.path=" + (dir / "metrics.jsonl").string() + " --set nodes.log.every=1";
+  auto ran = munit("run " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/train/official/edges2shoes.toml --set pipeline.frames=2" + sets);
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_TRUE(fs::exists(dir / "ckpt" / "gen_00000002.pt"));
+  EXPECT_TRUE(fs::exists(dir / "images" / "gen_a2b_train_00000002.jpg"));
+  std::ifstream log(dir / "metrics.jsonl");
+  std::string first;
+  std::getline(log, first);
+  auto line = nlohmann::json::parse(first);
+  EXPECT_EQ(line["iteration"], 1);
+  EXPECT_TRUE(line.contains("recon_x_a.raw")) << first;
+}
+
+TEST_F(CliTest, BenchReportsMedianThroughputMemoryAndNodeShares) {
+  const std::string small = std::string(MUNIT_SOURCE_DIR) + "/configs/bench_small.yaml";
+  std::string sets;
+  for (const char* resource : {"models.gen_a", "models.gen_b", "models.dis_a", "models.dis_b"})
+    sets += std::string(" --set ") + resource + ".config=" + small;
+  sets += " --set nodes.images_a.size=32 --set nodes.images_b.size=32 --set nodes.images_a.batch=2 --set nodes.images_b.batch=2";
+  sets += " --set nodes.save.dir=" + (dir / "ckpt").string() + " --set nodes.samples.dir=" + (dir / "images").string() +
+          " --set nodes.log.path=" + (dir / "metrics.jsonl").string();
+  auto bench = munit("--log-level warn bench " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/train/munit_fused.toml" +
+                     " --set pipeline.frames=0 --iterations 3 --warmup 1" + sets);
+  ASSERT_EQ(bench.exit_code, 0) << bench.output;
+  EXPECT_THAT(bench.output, HasSubstr("3 frames measured after 1 warm-up"));
+  EXPECT_THAT(bench.output, HasSubstr("s/iteration"));
+  EXPECT_THAT(bench.output, HasSubstr("images/s (2 per iteration)"));
+  EXPECT_THAT(bench.output, HasSubstr("peak memory"));
+  EXPECT_THAT(bench.output, HasSubstr("step_gen"));
+  auto too_few = munit("bench " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/train/munit_fused.toml --iterations 5" + sets);
+  EXPECT_EQ(too_few.exit_code, 2) << "the pipeline stops at frame 1: " << too_few.output;
 }
 
 TEST_F(CliTest, SigintStopsARunCleanly) {

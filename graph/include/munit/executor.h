@@ -34,6 +34,9 @@ struct RunStats {
 struct RunOptions {
   const std::atomic<bool>* interrupt = nullptr;  // set (e.g. by SIGINT) to stop emitting frames
   double progress_every_seconds = 5;             // an info line this often (0: never)
+  // Called once per frame, on one thread, as each frame leaves the graph (benchmarks time these).
+  std::function<void(FrameId)> on_frame_done;
+  FrameId measure_from = 0;  // node busy times count frames from this id on (skip a warm-up)
 };
 
 // Throws RunError naming the node, its kind and the frame when a node fails.

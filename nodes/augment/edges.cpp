@@ -1,0 +1,63 @@
+// augment.edges — an edge map of each image (Canny on the gray image), drawn as dark lines on
+// white like the edges of the edges2shoes / edges2handbags data sets. The output keeps the input's
+// channel count, so it can stand in for a domain of the same input_dim.
+//
+//   [nodes.edges]
+//   kind = "augment.edges"
+//   in = "shoes.out"
+//   low = 50
+//   high = 150
+#include <opencv2/imgproc.hpp>
+
+#include "../image_mat.h"
+#include "munit/registry.h"
+
+namespace munit {
+namespace {
+
+class Edges : public Node {
+ public:
+  static constexpr In<ImageBatch> kIn{"in"};
+  static constexpr Out<ImageBatch> kOut{"out"};
+
+  static NodeSchema schema() {
+    return NodeSchema("augment.edges", "Edge maps of images (Canny), dark lines on white.")
+        .input(kIn, "gray or RGB images")
+        .output(kOut, "edge maps, as many channels as the input")
+        .param(float_param("low", 50).range(0, 1000).doc("Canny's lower hysteresis threshold"))
+        .param(float_param("high", 150).range(0, 1000).doc("Canny's upper hysteresis threshold"))
+        .param(float_param("blur", 0).range(0, 20).doc("Gaussian blur sigma before edge detection (0: none)"))
+        .param(bool_param("invert", true).doc("dark lines on white (false: white lines on black)"))
+        .parallel();
+  }
+
+  explicit Edges(const NodeContext& context)
+      : low_(context.params.get<double>("low")),
+        high_(context.params.get<double>("high")),
+        blur_(context.params.get<double>("blur")),
+        invert_(context.params.get<bool>("invert")) {}
+
+  void process(Frame& frame) override {
+    frame.put(kOut, transform_each(frame.get(kIn), [&](const cv::Mat& image, std::size_t) {
+      cv::Mat gray, edges;
+      if (image.channels() == 1)
+        gray = image;
+      else
+        cv::cvtColor(image, gray, cv::COLOR_RGB2GRAY);
+      if (blur_ > 0) cv::GaussianBlur(gray, gray, cv::Size(), blur_);
+      cv::Canny(gray, edges, low_, high_);
+      if (invert_) cv::bitwise_not(edges, edges);
+      if (image.channels() == 3) cv::cvtColor(edges, edges, cv::COLOR_GRAY2RGB);
+      return edges;
+    }));
+  }
+
+ private:
+  double low_, high_, blur_;
+  bool invert_;
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::Edges)

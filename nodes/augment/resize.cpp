@@ -1,0 +1,63 @@
+// augment.resize — scales each image so its shorter side is `size` pixels, keeping the aspect
+// ratio (the longer side rounds down, as torchvision's Resize(int) in the official loader).
+//
+//   [nodes.resized]
+//   kind = "augment.resize"
+//   in = "images.out"
+//   size = 256
+#include <opencv2/imgproc.hpp>
+
+#include "../image_mat.h"
+#include "munit/registry.h"
+
+namespace munit {
+namespace {
+
+int interpolation_flag(const std::string& name) {
+  if (name == "nearest") return cv::INTER_NEAREST;
+  if (name == "area") return cv::INTER_AREA;
+  if (name == "cubic") return cv::INTER_CUBIC;
+  return cv::INTER_LINEAR;
+}
+
+class Resize : public Node {
+ public:
+  static constexpr In<ImageBatch> kIn{"in"};
+  static constexpr Out<ImageBatch> kOut{"out"};
+
+  static NodeSchema schema() {
+    return NodeSchema("augment.resize", "Scales images so the shorter side has a given length.")
+        .input(kIn, "images")
+        .output(kOut, "the images, resized")
+        .param(int_param("size").range(1, 65536).doc("the shorter side's new length in pixels (the official new_size)"))
+        .param(string_param("interpolation", "linear").one_of({"linear", "area", "cubic", "nearest"})
+                   .doc("linear (the official bilinear), area (best for shrinking), cubic or nearest"))
+        .parallel();
+  }
+
+  explicit Resize(const NodeContext& context)
+      : size_(context.params.get<int>("size")),
+        interpolation_(interpolation_flag(context.params.get<std::string>("interpolation"))) {}
+
+  void process(Frame& frame) override {
+    frame.put(kOut, transform_each(frame.get(kIn), [&](const cv::Mat& image, std::size_t) {
+      const bool wide = image.cols >= image.rows;
+      const int shorter = wide ? image.rows : image.cols, longer = wide ? image.cols : image.rows;
+      const int scaled = static_cast<int>(static_cast<long long>(size_) * longer / shorter);
+      const cv::Size target = wide ? cv::Size(scaled, size_) : cv::Size(size_, scaled);
+      if (target == image.size()) return image.clone();
+      cv::Mat out;
+      cv::resize(image, out, target, 0, 0, interpolation_);
+      return out;
+    }));
+  }
+
+ private:
+  int size_;
+  int interpolation_;
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::Resize)

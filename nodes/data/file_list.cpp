@@ -1,0 +1,73 @@
+// data.file_list — the images a list file names, one path per line relative to `root`, in the
+// list's order: the official ImageFilelist (list_trainA.txt and friends). Blank lines are ignored.
+// See image_files.h for order, epochs, parallel decoding and unreadable files.
+//
+//   [nodes.images_a]
+//   kind = "data.file_list"
+//   list = "datasets/demo_edges2handbags/list_trainA.txt"
+//   root = "datasets/demo_edges2handbags"
+#include <filesystem>
+#include <fstream>
+
+#include "munit/errors.h"
+#include "munit/registry.h"
+#include "image_files.h"
+
+namespace munit {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> read_list(const fs::path& list, fs::path root) {
+  std::ifstream in(list);
+  if (!in) throw UserError("cannot read the file list '" + list.string() + "'");
+  if (root.empty()) root = list.parent_path();
+  std::vector<std::string> paths;
+  for (std::string line; std::getline(in, line);) {
+    const auto begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos) continue;
+    const auto end = line.find_last_not_of(" \t\r");
+    paths.push_back((root / line.substr(begin, end - begin + 1)).string());
+  }
+  if (paths.empty()) throw UserError("the file list '" + list.string() + "' names no files");
+  return paths;
+}
+
+class FileList : public Node {
+ public:
+  static constexpr Out<ImageBatch> kOut{"out"};
+
+  static NodeSchema schema() {
+    NodeSchema schema("data.file_list", "Images named in a list file (the official ImageFilelist).");
+    schema.output(kOut, "a batch of 8-bit images")
+        .param(path_param("list").doc("a text file: one image path per line"))
+        .param(path_param("root", "").doc("the folder the paths are relative to (default: the list's folder)"))
+        .parallel();
+    return data::with_image_file_params(schema);
+  }
+
+  explicit FileList(const NodeContext& context)
+      : files_(read_list(context.params.get<std::string>("list"), context.params.get<std::string>("root")),
+               data::image_file_options(context.params), context.seed, context.log),
+        log_(context.log) {}
+
+  void process(Frame& frame) override {
+    auto batch = files_.batch(frame.id());
+    if (!batch) return frame.end_of_stream();
+    frame.put(kOut, std::move(*batch));
+  }
+
+  void close() override {
+    if (auto skipped = files_.unreadable_count())
+      log_->warn("skipped {} unreadable file(s) of {}", skipped, files_.size());
+  }
+
+ private:
+  data::ImageFiles files_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::FileList)
