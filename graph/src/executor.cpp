@@ -22,6 +22,7 @@
 #include <oneapi/tbb/task_arena.h>
 #include <spdlog/spdlog.h>
 
+#include "compute_lanes.h"
 #include "munit/errors.h"
 #include "munit/live_values.h"
 #include "torch_state.h"
@@ -52,42 +53,6 @@ using GatheredPtr = std::shared_ptr<const Gathered>;
 
 using GatherNode = flow::multifunction_node<Message, std::tuple<GatheredPtr>>;
 using WorkNode = flow::function_node<GatheredPtr, Message>;
-
-// Bounds how many compute nodes run at once, so that lanes × intra-op threads ≈ cores.
-class Lanes {
- public:
-  explicit Lanes(int count) : free_(count) {}
-  void acquire() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    released_.wait(lock, [&] { return free_ > 0; });
-    --free_;
-  }
-  void release() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++free_;
-    }
-    released_.notify_one();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable released_;
-  int free_;
-};
-
-class LaneGuard {
- public:
-  explicit LaneGuard(Lanes* lanes) : lanes_(lanes) {
-    if (lanes_) lanes_->acquire();
-  }
-  ~LaneGuard() {
-    if (lanes_) lanes_->release();
-  }
-
- private:
-  Lanes* lanes_;
-};
 
 // Training order: frame i + 1 enters the model region (the nodes that name a model or an
 // optimizer) only when every node of that region has finished frame i, so each forward pass sees
@@ -187,7 +152,9 @@ class Run {
     const int auto_intra = parallel_compute ? 1 : threads_;
     torch_.intra_op_threads = std::clamp(settings.intra_op_threads > 0 ? settings.intra_op_threads : auto_intra, 1, threads_);
     lane_count_ = settings.compute_lanes > 0 ? settings.compute_lanes : std::max(1, threads_ / torch_.intra_op_threads);
-    lanes_ = std::make_unique<Lanes>(lane_count_);
+    // Fully automatic threading: lanes share the cores, a node alone on them gets them all.
+    share_cores_ = settings.intra_op_threads == 0 && settings.compute_lanes == 0 && !settings.deterministic;
+    lanes_ = std::make_unique<ComputeLanes>(lane_count_, share_cores_ ? threads_ : 0);
     torch_.training = settings.mode == Mode::Train;
     torch_.precision = settings.precision;
     torch_.device = resolve_device(settings.device, settings.precision);
@@ -203,9 +170,11 @@ class Run {
     // TBB caps workers at the core count unless told otherwise; `threads` may ask for more.
     tbb::global_control allow(tbb::global_control::max_allowed_parallelism, std::max<std::size_t>(threads_, 2));
     tbb::task_arena arena(threads_);
-    log_->info("running {} ({} nodes) on {}, {} threads, {} intra-op thread(s) × {} compute lane(s), "
-               "{} frames in flight",
-               pipeline_.file, pipeline_.nodes.size(), torch_.device, threads_, torch_.intra_op_threads, lane_count_,
+    const std::string compute =
+        share_cores_ ? fmt::format("{} compute lane(s) sharing the cores", lane_count_)
+                     : fmt::format("{} intra-op thread(s) × {} compute lane(s)", torch_.intra_op_threads, lane_count_);
+    log_->info("running {} ({} nodes) on {}, {} threads, {}, {} frames in flight", pipeline_.file,
+               pipeline_.nodes.size(), torch_.device, threads_, compute,
                pipeline_.settings.deterministic ? 1 : pipeline_.settings.frames_in_flight);
     clear_live_values();
     const auto start = Clock::now();
@@ -435,14 +404,19 @@ class Run {
 
     std::string failure;
     try {
-      LaneGuard lane(schema.compute ? lanes_.get() : nullptr);
-      TorchScope scope(torch_);
-      ActiveCount active(runtime);
-      const auto start = Clock::now();
-      runtime.node->process(frame);
-      if (in.id >= options_.measure_from)
-        runtime.busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-      ++runtime.frames;
+      auto work = [&](int threads) {
+        TorchScope scope(torch_, threads);
+        ActiveCount active(runtime);
+        const auto start = Clock::now();
+        runtime.node->process(frame);
+        if (in.id >= options_.measure_from)
+          runtime.busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+        ++runtime.frames;
+      };
+      if (schema.compute)
+        lanes_->run(work);
+      else
+        work(0);
     } catch (const c10::Error& e) {
       failure = e.what_without_backtrace();
     } catch (const std::exception& e) {
@@ -513,7 +487,8 @@ class Run {
   int threads_ = 1;
   int lane_count_ = 1;
   TorchSettings torch_;
-  std::unique_ptr<Lanes> lanes_;
+  std::unique_ptr<ComputeLanes> lanes_;
+  bool share_cores_ = false;
   std::unique_ptr<ModelGate> gate_;  // train mode, when some node names a model or optimizer
   const Packet done_ = Packet::of(Signal{});  // every node's `done` output: one shared packet
   std::shared_ptr<spdlog::logger> log_;

@@ -34,12 +34,13 @@ void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
 
 }  // namespace
 
-TorchScope::TorchScope(const TorchSettings& settings) : previous_grad_(c10::GradMode::is_enabled()) {
-  // at::set_num_threads configures the calling thread's OpenMP team; set it once per worker.
+TorchScope::TorchScope(const TorchSettings& settings, int threads) : previous_grad_(c10::GradMode::is_enabled()) {
+  // at::set_num_threads configures the calling thread's OpenMP team; set it when it changes.
   thread_local int configured_threads = 0;
-  if (configured_threads != settings.intra_op_threads) {
-    at::set_num_threads(settings.intra_op_threads);
-    configured_threads = settings.intra_op_threads;
+  const int wanted = threads > 0 ? threads : settings.intra_op_threads;
+  if (configured_threads != wanted) {
+    at::set_num_threads(wanted);
+    configured_threads = wanted;
   }
   c10::GradMode::set_enabled(settings.training);
   if (settings.precision != "fp32") {

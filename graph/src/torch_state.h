@@ -16,7 +16,8 @@ struct TorchSettings {
 
 class TorchScope {
  public:
-  explicit TorchScope(const TorchSettings& settings);
+  // `threads` > 0 overrides settings.intra_op_threads (a compute lane's share of the cores).
+  explicit TorchScope(const TorchSettings& settings, int threads = 0);
   ~TorchScope();
   TorchScope(const TorchScope&) = delete;
   TorchScope& operator=(const TorchScope&) = delete;
