@@ -114,10 +114,11 @@ class SampleSheet : public Node {
   std::vector<torch::Tensor> rows_for(model::Generator& from, model::Generator& to, const torch::Tensor& x,
                                       const torch::Tensor& fixed_styles, const torch::Tensor& references,
                                       at::Generator& rng) {
-    const std::int64_t n = x.size(0), style_dim = fixed_styles.size(2);  // fixed: [rows, n, style_dim, 1, 1]
+    const std::int64_t n = x.size(0), style_dim = fixed_styles.size(2);  // fixed: [rows, display, style_dim, 1, 1]
     model::Codes codes = from->encode(x);
     std::vector<torch::Tensor> rows{x, from->decode(codes.content, codes.style)};
-    for (std::int64_t r = 0; r < random_styles_; ++r) rows.push_back(to->decode(codes.content, fixed_styles[r]));
+    for (std::int64_t r = 0; r < random_styles_; ++r)
+      rows.push_back(to->decode(codes.content, fixed_styles[r].narrow(0, 0, n)));
     for (std::int64_t r = 0; r < fresh_styles_; ++r)
       rows.push_back(to->decode(codes.content, torch::randn({n, style_dim, 1, 1}, rng).to(x.device())));
     torch::Tensor reference_styles = to->encode(references).style;
@@ -131,12 +132,11 @@ class SampleSheet : public Node {
     torch::NoGradGuard no_grad;
     const std::int64_t n = std::min(display_a_.size(0), display_b_.size(0));
     const torch::Tensor x_a = display_a_.narrow(0, 0, n), x_b = display_b_.narrow(0, 0, n);
-    if (!fixed_a_.defined()) {  // the official trainer's s_a, s_b: drawn once
+    if (!fixed_a_.defined()) {  // the official trainer's s_a, s_b: drawn once, for the full display set
       auto rng = at::detail::createCPUGenerator(seed_);
-      fixed_a_ = torch::randn({std::max<std::int64_t>(random_styles_, 1), n, gen_a_->config.gen_a.style_dim, 1, 1}, rng)
-                     .to(x_a.device());
-      fixed_b_ = torch::randn({std::max<std::int64_t>(random_styles_, 1), n, gen_b_->config.gen_b.style_dim, 1, 1}, rng)
-                     .to(x_b.device());
+      const std::int64_t rows = std::max<std::int64_t>(random_styles_, 1);
+      fixed_a_ = torch::randn({rows, display_, gen_a_->config.gen_a.style_dim, 1, 1}, rng).to(x_a.device());
+      fixed_b_ = torch::randn({rows, display_, gen_b_->config.gen_b.style_dim, 1, 1}, rng).to(x_b.device());
     }
     auto rng = at::detail::createCPUGenerator(seed_ + static_cast<std::uint64_t>(iterations));
     char suffix[64];

@@ -136,7 +136,7 @@ TEST_F(TrainExtras, DiscriminateConcatenatesEveryScalesScores) {
 TEST_F(TrainExtras, SampleSheetWritesTheOfficialGridAndKeepsItsFixedStyles) {
   add_small("munit.generator", "gen_a", "a");
   add_small("munit.generator", "gen_b", "b");
-  auto sheet = [&](std::int64_t every) {  // every 2 iterations
+  auto sheet = [&](std::int64_t every) {
     return std::make_unique<NodeHarness>(
         registry_, "io.sample_sheet",
         std::map<std::string, ParamValue>{{"gen_a", std::string("gen_a")}, {"gen_b", std::string("gen_b")},
@@ -145,7 +145,7 @@ TEST_F(TrainExtras, SampleSheetWritesTheOfficialGridAndKeepsItsFixedStyles) {
                                           {"format", std::string("png")}},
         9, &resources_);
   };
-  auto node = sheet(2);
+  auto node = sheet(1);
   Packet signal = Packet::of(Signal{});
   // Pixels at -1 and 1 pin the grid's min-max normalization, so equal rows compare equal.
   auto images = [] {
@@ -154,7 +154,7 @@ TEST_F(TrainExtras, SampleSheetWritesTheOfficialGridAndKeepsItsFixedStyles) {
     x[0][0][0][1] = 1;
     return x;
   };
-  for (FrameId f = 0; f < 4; ++f)  // 2 images per frame: the display set is the first 3
+  for (FrameId f = 0; f < 4; ++f)  // 2 images per frame: the display set is the first 3 (2 at first)
     node->process(f, {{"a", batch(images())}, {"b", batch(images())}, {"when", signal}});
   for (const char* name : {"gen_a2b_train_00000002.png", "gen_b2a_train_00000002.png", "gen_a2b_train_00000004.png"}) {
     cv::Mat grid = cv::imread((dir_ / name).string(), cv::IMREAD_COLOR);
@@ -162,6 +162,8 @@ TEST_F(TrainExtras, SampleSheetWritesTheOfficialGridAndKeepsItsFixedStyles) {
     EXPECT_EQ(grid.cols, 3 * 32) << "one column per display image";
     EXPECT_EQ(grid.rows, (2 + 2 + 1 + 2) * 32) << "input, recon, 2 fixed, 1 fresh, 2 reference rows";
   }
+  EXPECT_EQ(cv::imread((dir_ / "gen_a2b_train_00000001.png").string()).cols, 2 * 32)
+      << "the first sheet had only the first frame's 2 images";
   cv::Mat first = cv::imread((dir_ / "gen_a2b_train_00000002.png").string());
   cv::Mat second = cv::imread((dir_ / "gen_a2b_train_00000004.png").string());
   auto rows = [](const cv::Mat& grid, int from, int count) { return grid.rowRange(from * 32, (from + count) * 32); };
