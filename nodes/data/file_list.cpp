@@ -33,10 +33,8 @@ std::vector<std::string> read_list(const fs::path& list, fs::path root) {
   return paths;
 }
 
-class FileList : public Node {
+class FileList : public data::ImageFilesSource {
  public:
-  static constexpr Out<ImageBatch> kOut{"out"};
-
   static NodeSchema schema() {
     NodeSchema schema("data.file_list", "Images named in a list file (the official ImageFilelist).");
     schema.output(kOut, "a batch of 8-bit images")
@@ -47,24 +45,8 @@ class FileList : public Node {
   }
 
   explicit FileList(const NodeContext& context)
-      : files_(read_list(context.params.get<std::string>("list"), context.params.get<std::string>("root")),
-               data::image_file_options(context.params), context.seed, context.log),
-        log_(context.log) {}
-
-  void process(Frame& frame) override {
-    auto batch = files_.batch(frame.id());
-    if (!batch) return frame.end_of_stream();
-    frame.put(kOut, std::move(*batch));
-  }
-
-  void close() override {
-    if (auto skipped = files_.unreadable_count())
-      log_->warn("skipped {} unreadable file(s) of {}", skipped, files_.size());
-  }
-
- private:
-  data::ImageFiles files_;
-  std::shared_ptr<spdlog::logger> log_;
+      : ImageFilesSource(read_list(context.params.get<std::string>("list"), context.params.get<std::string>("root")),
+                         context) {}
 };
 
 }  // namespace

@@ -19,7 +19,7 @@
 
 #include <zlib.h>
 
-#include "../random.h"
+#include "epoch_order.h"
 #include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/registry.h"
@@ -105,27 +105,11 @@ class Idx : public Node {
 
   explicit Idx(const NodeContext& context)
       : images_(IdxArray::read(context.params.get<std::string>("images"), 3)),
+        kept_(chosen(images_.shape[0], context.params.get<std::string>("labels"), context.params.get<std::string>("classes"))),
         batch_(context.params.get<std::int64_t>("batch")),
         repeat_(context.params.get<bool>("repeat")),
-        shuffle_(context.params.get<bool>("shuffle")),
-        seed_(context.seed) {
-    const std::string labels_path = context.params.get<std::string>("labels");
-    const std::set<int> classes = parse_classes(context.params.get<std::string>("classes"));
-    if (!classes.empty() && labels_path.empty()) throw UserError("classes needs a `labels` file");
-    const std::uint32_t count = images_.shape[0];
-    if (classes.empty()) {
-      kept_.resize(count);
-      std::iota(kept_.begin(), kept_.end(), 0u);
-    } else {
-      const IdxArray labels = IdxArray::read(labels_path, 1);
-      if (labels.shape[0] != count)
-        throw UserError("'" + labels_path + "' has " + std::to_string(labels.shape[0]) + " labels for " +
-                        std::to_string(count) + " images");
-      for (std::uint32_t i = 0; i < count; ++i)
-        if (classes.count(labels.data()[i])) kept_.push_back(i);
-      if (kept_.empty()) throw UserError("no image has class " + context.params.get<std::string>("classes"));
-    }
-    context.log->debug("{} of {} images", kept_.size(), count);
+        order_(kept_.size(), context.params.get<bool>("shuffle"), context.seed) {
+    context.log->debug("{} of {} images", kept_.size(), images_.shape[0]);
   }
 
   void process(Frame& frame) override {
@@ -136,16 +120,8 @@ class Idx : public Node {
     const int height = static_cast<int>(images_.shape[1]), width = static_cast<int>(images_.shape[2]);
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     ImageBatch batch;
-    std::int64_t epoch = -1;
-    std::vector<std::uint32_t> order;
     for (std::int64_t position = first; position < end; ++position) {
-      if (shuffle_ && position / n != epoch) {
-        epoch = position / n;
-        order = kept_;
-        auto rng = rng_for(seed_, epoch);
-        std::shuffle(order.begin(), order.end(), rng);
-      }
-      const std::uint32_t index = shuffle_ ? order[position % n] : kept_[position % n];
+      const std::uint32_t index = kept_[order_.at(position)];
       Image image = Image::blank(height, width, 1);
       std::copy_n(images_.data() + index * pixels, pixels, image.pixels.begin());
       batch.images.push_back(std::move(image));
@@ -155,11 +131,32 @@ class Idx : public Node {
   }
 
  private:
+  // The indices of the images whose label is in `classes` (all of them when it is empty).
+  static std::vector<std::uint32_t> chosen(std::uint32_t count, const std::string& labels_path,
+                                           const std::string& class_list) {
+    const std::set<int> classes = parse_classes(class_list);
+    std::vector<std::uint32_t> kept;
+    if (classes.empty()) {
+      kept.resize(count);
+      std::iota(kept.begin(), kept.end(), 0u);
+      return kept;
+    }
+    if (labels_path.empty()) throw UserError("classes needs a `labels` file");
+    const IdxArray labels = IdxArray::read(labels_path, 1);
+    if (labels.shape[0] != count)
+      throw UserError("'" + labels_path + "' has " + std::to_string(labels.shape[0]) + " labels for " +
+                      std::to_string(count) + " images");
+    for (std::uint32_t i = 0; i < count; ++i)
+      if (classes.count(labels.data()[i])) kept.push_back(i);
+    if (kept.empty()) throw UserError("no image has class " + class_list);
+    return kept;
+  }
+
   IdxArray images_;
-  std::vector<std::uint32_t> kept_;  // indices of the images of the chosen classes
+  std::vector<std::uint32_t> kept_;
   std::int64_t batch_;
-  bool repeat_, shuffle_;
-  std::uint64_t seed_;
+  bool repeat_;
+  data::EpochOrder order_;  // over kept_
 };
 
 }  // namespace

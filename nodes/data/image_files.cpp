@@ -1,7 +1,6 @@
 #include "image_files.h"
 
 #include <algorithm>
-#include <numeric>
 #include <stdexcept>
 
 #include <oneapi/tbb/parallel_for.h>
@@ -9,7 +8,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../image_mat.h"
-#include "../random.h"
 
 namespace munit::data {
 
@@ -29,21 +27,23 @@ ImageFilesOptions image_file_options(const Params& params) {
           params.get<std::string>("channels"), params.get<std::string>("unreadable")};
 }
 
-ImageFiles::ImageFiles(std::vector<std::string> paths, ImageFilesOptions options, std::uint64_t seed,
-                       std::shared_ptr<spdlog::logger> log)
-    : paths_(std::move(paths)), options_(std::move(options)), seed_(seed), log_(std::move(log)) {
+ImageFilesSource::ImageFilesSource(std::vector<std::string> paths, const NodeContext& context)
+    : paths_(std::move(paths)),
+      options_(image_file_options(context.params)),
+      order_(paths_.size(), options_.shuffle, context.seed),
+      log_(context.log) {
   if (paths_.empty()) throw std::invalid_argument("no image files");
 }
 
-std::size_t ImageFiles::unreadable_count() const {
+void ImageFilesSource::close() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return unreadable_.size();
+  if (!unreadable_.empty()) log_->warn("skipped {} unreadable file(s) of {}", unreadable_.size(), paths_.size());
 }
 
-std::optional<ImageBatch> ImageFiles::batch(std::int64_t frame) {
+void ImageFilesSource::process(Frame& frame) {
   const auto n = static_cast<std::int64_t>(paths_.size());
-  const std::int64_t first = frame * options_.batch;
-  if (!options_.repeat && first >= n) return std::nullopt;
+  const std::int64_t first = frame.id() * options_.batch;
+  if (!options_.repeat && first >= n) return frame.end_of_stream();
   const std::int64_t slots = options_.repeat ? options_.batch : std::min(options_.batch, n - first);
 
   std::vector<std::optional<Image>> images(slots);
@@ -53,7 +53,7 @@ std::optional<ImageBatch> ImageFiles::batch(std::int64_t frame) {
     // file in the stream's order, the same one however often it is asked.
     const std::int64_t tries = options_.repeat ? n : 1;
     for (std::int64_t t = 0; t < tries && !images[k]; ++t) {
-      const std::size_t index = file_at(first + k + t);
+      const std::size_t index = order_.at(first + k + t);
       images[k] = decode(index);
       names[k] = paths_[index];
     }
@@ -67,29 +67,10 @@ std::optional<ImageBatch> ImageFiles::batch(std::int64_t frame) {
     out.images.push_back(std::move(*images[k]));
     out.provenance.push_back(std::move(names[k]));
   }
-  return out;
+  frame.put(kOut, std::move(out));
 }
 
-std::size_t ImageFiles::file_at(std::int64_t position) {
-  const auto n = static_cast<std::int64_t>(paths_.size());
-  if (!options_.shuffle) return static_cast<std::size_t>(position % n);
-  return (*order_of(position / n))[position % n];
-}
-
-std::shared_ptr<const std::vector<std::size_t>> ImageFiles::order_of(std::int64_t epoch) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (epoch != cached_epoch_) {
-    auto order = std::make_shared<std::vector<std::size_t>>(paths_.size());
-    std::iota(order->begin(), order->end(), std::size_t{0});
-    auto rng = rng_for(seed_, epoch);
-    std::shuffle(order->begin(), order->end(), rng);
-    cached_order_ = std::move(order);
-    cached_epoch_ = epoch;
-  }
-  return cached_order_;
-}
-
-std::optional<Image> ImageFiles::decode(std::size_t index) {
+std::optional<Image> ImageFilesSource::decode(std::size_t index) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (unreadable_.count(index)) return std::nullopt;

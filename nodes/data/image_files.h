@@ -1,6 +1,7 @@
 #pragma once
 // A stream of image files in batches, shared by data.image_folder and data.file_list: the list is
-// read in the given order, or, with `shuffle`, in a seeded permutation drawn anew every epoch. With
+// read in the given order, or, with `shuffle`, in a seeded permutation drawn anew every epoch
+// (epoch_order.h). With
 // `repeat` the epochs never end (training); without, one pass (inference). A batch's files decode
 // in parallel on TBB. An unreadable file is skipped with one warning (its slot takes the next file
 // in the epoch's order, so training batches stay full) or, with policy "error", stops the run.
@@ -15,6 +16,8 @@
 #include <spdlog/logger.h>
 
 #include "munit/image.h"
+#include "epoch_order.h"
+#include "munit/node.h"
 #include "munit/schema.h"
 
 namespace munit::data {
@@ -31,29 +34,24 @@ struct ImageFilesOptions {
 NodeSchema& with_image_file_params(NodeSchema& schema);
 ImageFilesOptions image_file_options(const Params& params);
 
-class ImageFiles {
+// What data.image_folder and data.file_list share: they differ only in how they list `paths`.
+class ImageFilesSource : public Node {
  public:
-  ImageFiles(std::vector<std::string> paths, ImageFilesOptions options, std::uint64_t seed,
-             std::shared_ptr<spdlog::logger> log);
+  static constexpr Out<ImageBatch> kOut{"out"};
 
-  // The batch of frame `frame`; nothing once a one-pass stream is through.
-  std::optional<ImageBatch> batch(std::int64_t frame);
-  std::size_t size() const { return paths_.size(); }
-  std::size_t unreadable_count() const;
+  ImageFilesSource(std::vector<std::string> paths, const NodeContext& context);
+  void process(Frame& frame) override;  // frame f: positions [f·batch, (f+1)·batch) of the stream
+  void close() override;                // the count of unreadable files, if any
 
  private:
-  std::size_t file_at(std::int64_t position);  // position in the endless stream → index in paths_
   std::optional<Image> decode(std::size_t index);
-  std::shared_ptr<const std::vector<std::size_t>> order_of(std::int64_t epoch);
 
   std::vector<std::string> paths_;
   ImageFilesOptions options_;
-  std::uint64_t seed_;
+  EpochOrder order_;
   std::shared_ptr<spdlog::logger> log_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::set<std::size_t> unreadable_;
-  std::int64_t cached_epoch_ = -1;
-  std::shared_ptr<const std::vector<std::size_t>> cached_order_;
 };
 
 }  // namespace munit::data

@@ -52,10 +52,8 @@ std::vector<std::string> list_images(const fs::path& dir, const StringList& exte
   return paths;
 }
 
-class ImageFolder : public Node {
+class ImageFolder : public data::ImageFilesSource {
  public:
-  static constexpr Out<ImageBatch> kOut{"out"};
-
   static NodeSchema schema() {
     NodeSchema schema("data.image_folder", "Images from a folder, sorted, optionally shuffled per epoch.");
     schema.output(kOut, "a batch of 8-bit images")
@@ -68,27 +66,9 @@ class ImageFolder : public Node {
   }
 
   explicit ImageFolder(const NodeContext& context)
-      : files_(list_images(context.params.get<std::string>("dir"), context.params.get<StringList>("extensions"),
-                           context.params.get<bool>("recursive")),
-               data::image_file_options(context.params), context.seed, context.log),
-        log_(context.log) {
-    log_->debug("{} images in '{}'", files_.size(), context.params.get<std::string>("dir"));
-  }
-
-  void process(Frame& frame) override {
-    auto batch = files_.batch(frame.id());
-    if (!batch) return frame.end_of_stream();
-    frame.put(kOut, std::move(*batch));
-  }
-
-  void close() override {
-    if (auto skipped = files_.unreadable_count())
-      log_->warn("skipped {} unreadable file(s) of {}", skipped, files_.size());
-  }
-
- private:
-  data::ImageFiles files_;
-  std::shared_ptr<spdlog::logger> log_;
+      : ImageFilesSource(list_images(context.params.get<std::string>("dir"), context.params.get<StringList>("extensions"),
+                                     context.params.get<bool>("recursive")),
+                         context) {}
 };
 
 }  // namespace
