@@ -6,10 +6,9 @@
 #include <numeric>
 #include <vector>
 
-#include <sys/resource.h>
-
 #include "munit/errors.h"
 #include "munit/executor.h"
+#include "peak_memory.h"
 
 namespace munit::cli {
 namespace {
@@ -29,12 +28,6 @@ std::int64_t images_per_frame(const Pipeline& pipeline) {
     if (node.upstream.empty() && node.params.values().count("batch"))
       batch = std::max(batch, node.params.get<std::int64_t>("batch"));
   return batch;
-}
-
-double peak_resident_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;  // Linux reports KiB
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 #include "bench.h"
 #include "checkpoint_command.h"
 #include "describe.h"
+#include "peak_memory.h"
 #include "resume.h"
+#include "translate.h"
 #include "munit/errors.h"
 #include "munit/executor.h"
 #include "munit/pipeline.h"
@@ -48,8 +50,12 @@ void add_pipeline_args(CLI::App* command, PipelineArgs& args) {
       ->type_name("KEY=VALUE");
 }
 
-int print_user_error(const munit::UserError& e) {
-  for (const auto& diagnostic : e.diagnostics()) std::cerr << "error: " << diagnostic.str() << "\n";
+// `with_location` is false where the pipeline was built from flags: its lines mean nothing to the user.
+int print_user_error(const munit::UserError& e, bool with_location = true) {
+  for (auto diagnostic : e.diagnostics()) {
+    if (!with_location) diagnostic.where = {};
+    std::cerr << "error: " << diagnostic.str() << "\n";
+  }
   return kBadInput;
 }
 
@@ -95,6 +101,9 @@ int main(int argc, char** argv) {
   nodes->add_flag("--json", json, "machine-readable output");
   nodes->add_option("--plugin", plugins, "also load this plugin (a path, or a name searched for in "
                                          "MUNIT_PLUGIN_PATH and plugins/ beside munit)");
+
+  munit::cli::TranslateArgs translate_args;
+  auto* translate = munit::cli::add_translate_command(app, translate_args);
 
   munit::cli::CheckpointArgs checkpoint_args;
   auto* checkpoint = munit::cli::add_checkpoint_command(app, checkpoint_args);
@@ -142,10 +151,25 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    PipelineArgs& args = *run ? run_args : *validate ? validate_args : *bench ? bench_args : graph_args;
+    PipelineArgs translate_overrides;  // translate builds its pipeline from flags
+    PipelineArgs& args = *run        ? run_args
+                         : *validate ? validate_args
+                         : *bench    ? bench_args
+                         : *graph    ? graph_args
+                                     : translate_overrides;
     if (log_level_given) args.overrides.push_back("pipeline.log_level=" + log_level);
     std::optional<munit::Registry> resumed_registry;  // declared first: outlives the pipeline using it
-    munit::Pipeline pipeline = munit::load_pipeline(args.file, registry, args.overrides);
+    munit::Pipeline pipeline;
+    if (*translate) {
+      const std::string text = munit::cli::translate_pipeline(translate_args);
+      if (translate_args.print_pipeline) {
+        std::cout << text;
+        return 0;
+      }
+      pipeline = munit::validate(munit::parse_pipeline_text(text, "munit translate", args.overrides), registry);
+    } else {
+      pipeline = munit::load_pipeline(args.file, registry, args.overrides);
+    }
     if (*run && resume) {
       std::vector<std::string> overrides = munit::cli::resume_overrides(pipeline);
       if (!overrides.empty()) {
@@ -177,9 +201,10 @@ int main(int argc, char** argv) {
     for (const auto& node : stats.nodes)
       spdlog::debug("{}: {} frames, {:.3f} s busy, up to {} at once", node.id, node.frames, node.busy_seconds,
                     node.max_concurrent);
+    spdlog::info("peak memory {:.0f} MiB (resident)", munit::cli::peak_resident_mib());
     return 0;
   } catch (const munit::UserError& e) {
-    return print_user_error(e);
+    return print_user_error(e, !*translate);
   } catch (const munit::RunError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kRunFailed;

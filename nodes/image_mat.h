@@ -1,6 +1,7 @@
 #pragma once
 // munit::Image ↔ cv::Mat. Images are RGB or gray; OpenCV's codecs use BGR.
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "munit/image.h"
 
@@ -17,6 +18,22 @@ inline Image image_from(const cv::Mat& mat) {
   cv::Mat target = view_of(image);
   mat.copyTo(target);
   return image;
+}
+
+// Scales so the shorter side is `size` pixels, keeping the aspect ratio; the longer side rounds down
+// (torchvision's Resize(int)). `interpolation` is a cv::INTER_* flag, or kInterAuto: area when
+// shrinking (close to PIL's antialiased bilinear, the official test script's), linear when growing.
+inline constexpr int kInterAuto = -1;
+inline cv::Mat resize_shorter_side(const cv::Mat& image, int size, int interpolation) {
+  const bool wide = image.cols >= image.rows;
+  const int shorter = wide ? image.rows : image.cols, longer = wide ? image.cols : image.rows;
+  const int scaled = static_cast<int>(static_cast<long long>(size) * longer / shorter);
+  const cv::Size target = wide ? cv::Size(scaled, size) : cv::Size(size, scaled);
+  if (target == image.size()) return image.clone();
+  if (interpolation == kInterAuto) interpolation = shorter > size ? cv::INTER_AREA : cv::INTER_LINEAR;
+  cv::Mat out;
+  cv::resize(image, out, target, 0, 0, interpolation);
+  return out;
 }
 
 // A batch with `change(view, k)` applied to image k (change returns the new cv::Mat).

@@ -187,7 +187,10 @@ class Run {
     });
     RunStats stats;
     stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (!error_.empty()) throw RunError(error_);
+    if (!error_.empty()) {
+      if (error_is_users_) throw UserError(std::vector<Diagnostic>{{{pipeline_.file}, {}, error_}});
+      throw RunError(error_);
+    }
     arena.execute([&] { close_nodes(); });
     stats.frames = frames_done_;
     stats.max_in_flight = max_in_flight_;
@@ -403,6 +406,7 @@ class Run {
     Frame frame(in.id, std::move(inputs), schema.outputs);
 
     std::string failure;
+    bool user_fault = false;
     try {
       auto work = [&](int threads) {
         TorchScope scope(torch_, threads);
@@ -417,6 +421,9 @@ class Run {
         lanes_->run(work);
       else
         work(0);
+    } catch (const UserError& e) {
+      failure = e.what();
+      user_fault = true;
     } catch (const c10::Error& e) {
       failure = e.what_without_backtrace();
     } catch (const std::exception& e) {
@@ -433,10 +440,14 @@ class Run {
         return out;
       }
     }
+    if (failure.empty() && frame.skipped()) {
+      out->dropped = true;
+      return out;
+    }
     for (std::size_t k = 0; failure.empty() && k < schema.outputs.size(); ++k)
       if (frame.outputs()[k].empty()) failure = "it produced nothing on output '" + schema.outputs[k].name + "'";
     if (!failure.empty()) {
-      fail(spec, in.id, failure);
+      fail(spec, in.id, failure, user_fault);
       out->dropped = true;
       return out;
     }
@@ -445,10 +456,11 @@ class Run {
     return out;
   }
 
-  void fail(const ResolvedNode& spec, FrameId frame, const std::string& message) {
+  void fail(const ResolvedNode& spec, FrameId frame, const std::string& message, bool user_fault) {
     std::lock_guard<std::mutex> lock(error_mutex_);
     if (!failed_) {
       error_ = "node '" + spec.id + "' (" + spec.schema().kind + ") failed on frame " + std::to_string(frame) + ": " + message;
+      error_is_users_ = user_fault;
       failed_ = true;
     }
   }
@@ -512,6 +524,7 @@ class Run {
   std::atomic<bool> failed_{false};
   std::mutex error_mutex_;
   std::string error_;
+  bool error_is_users_ = false;  // the node threw UserError (bad input: exit code 2)
 };
 
 }  // namespace

@@ -5,8 +5,6 @@
 //   kind = "augment.resize"
 //   in = "images.out"
 //   size = 256
-#include <opencv2/imgproc.hpp>
-
 #include "../image_mat.h"
 #include "munit/registry.h"
 
@@ -17,6 +15,7 @@ int interpolation_flag(const std::string& name) {
   if (name == "nearest") return cv::INTER_NEAREST;
   if (name == "area") return cv::INTER_AREA;
   if (name == "cubic") return cv::INTER_CUBIC;
+  if (name == "auto") return kInterAuto;
   return cv::INTER_LINEAR;
 }
 
@@ -30,8 +29,9 @@ class Resize : public Node {
         .input(kIn, "images")
         .output(kOut, "the images, resized")
         .param(int_param("size").range(1, 65536).doc("the shorter side's new length in pixels (the official new_size)"))
-        .param(string_param("interpolation", "linear").one_of({"linear", "area", "cubic", "nearest"})
-                   .doc("linear (the official bilinear), area (best for shrinking), cubic or nearest"))
+        .param(string_param("interpolation", "linear").one_of({"linear", "area", "auto", "cubic", "nearest"})
+                   .doc("linear (the official training loader's bilinear), area (best for shrinking), auto "
+                        "(area to shrink, linear to grow: near PIL's antialiased bilinear), cubic or nearest"))
         .parallel();
   }
 
@@ -41,14 +41,7 @@ class Resize : public Node {
 
   void process(Frame& frame) override {
     frame.put(kOut, transform_each(frame.get(kIn), [&](const cv::Mat& image, std::size_t) {
-      const bool wide = image.cols >= image.rows;
-      const int shorter = wide ? image.rows : image.cols, longer = wide ? image.cols : image.rows;
-      const int scaled = static_cast<int>(static_cast<long long>(size_) * longer / shorter);
-      const cv::Size target = wide ? cv::Size(scaled, size_) : cv::Size(size_, scaled);
-      if (target == image.size()) return image.clone();
-      cv::Mat out;
-      cv::resize(image, out, target, 0, 0, interpolation_);
-      return out;
+      return resize_shorter_side(image, size_, interpolation_);
     }));
   }
 

@@ -6,6 +6,7 @@
 //   in = "crop_a.out"
 #include <torch/torch.h>
 
+#include "../tensor_image.h"
 #include "munit/image.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
@@ -39,9 +40,7 @@ class ToTensor : public Node {
                                     std::to_string(image.height) + "x" + std::to_string(image.channels) +
                                     ", the first " + std::to_string(first.width) + "x" + std::to_string(first.height) +
                                     "x" + std::to_string(first.channels) + ": resize or crop them to one size first");
-      torch::Tensor pixels = torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()),
-                                              {image.height, image.width, image.channels}, torch::kUInt8);
-      out[static_cast<std::int64_t>(i)].copy_(pixels.permute({2, 0, 1}).to(torch::kFloat).div(127.5).sub(1.0));
+      out[static_cast<std::int64_t>(i)].copy_(tensor_of(image));
     }
     frame.put(kOut, TensorBatch{out.to(torch::Device(device_)), batch.provenance});
   }

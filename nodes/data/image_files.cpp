@@ -4,10 +4,9 @@
 #include <stdexcept>
 
 #include <oneapi/tbb/parallel_for.h>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
-#include "../image_mat.h"
+#include "munit/errors.h"
+#include "read_image.h"
 
 namespace munit::data {
 
@@ -32,7 +31,7 @@ ImageFilesSource::ImageFilesSource(std::vector<std::string> paths, const NodeCon
       options_(image_file_options(context.params)),
       order_(paths_.size(), options_.shuffle, context.seed),
       log_(context.log) {
-  if (paths_.empty()) throw std::invalid_argument("no image files");
+  if (paths_.empty()) throw UserError("no image files");
 }
 
 void ImageFilesSource::close() {
@@ -58,7 +57,7 @@ void ImageFilesSource::process(Frame& frame) {
       names[k] = paths_[index];
     }
     if (!images[k] && options_.repeat)
-      throw std::runtime_error("none of the " + std::to_string(n) + " image files could be read");
+      throw UserError("none of the " + std::to_string(n) + " image files could be read");
   });
 
   ImageBatch out;
@@ -67,6 +66,7 @@ void ImageFilesSource::process(Frame& frame) {
     out.images.push_back(std::move(*images[k]));
     out.provenance.push_back(std::move(names[k]));
   }
+  if (out.images.empty()) return frame.skip();  // one pass, every file of the batch unreadable
   frame.put(kOut, std::move(out));
 }
 
@@ -76,31 +76,15 @@ std::optional<Image> ImageFilesSource::decode(std::size_t index) {
     if (unreadable_.count(index)) return std::nullopt;
   }
   const std::string& path = paths_[index];
-  const int flags = options_.channels == "gray" ? cv::IMREAD_GRAYSCALE
-                    : options_.channels == "rgb" ? cv::IMREAD_COLOR
-                                                 : cv::IMREAD_UNCHANGED;
-  cv::Mat mat;
-  std::string why = "unreadable or corrupt";
-  try {
-    mat = cv::imread(path, flags);
-  } catch (const cv::Exception& e) {
-    why = e.what();
-  }
-  if (!mat.empty() && mat.depth() != CV_8U) {
-    mat.convertTo(mat, CV_8U, mat.depth() == CV_16U ? 1.0 / 257 : 1.0);
-  }
-  if (!mat.empty() && (mat.channels() == 2 || mat.channels() > 4)) mat = cv::Mat(), why = "unsupported channel count";
-  if (mat.empty()) {
+  ReadImage read = read_image(path, options_.channels);
+  if (!read.image) {
     if (options_.unreadable == "error")
-      throw std::runtime_error("cannot read image '" + path + "' (" + why +
-                               "; set unreadable = \"skip\" to skip such files)");
+      throw UserError("cannot read image '" + path + "' (" + read.why +
+                      "; unreadable = \"skip\" (munit translate: --unreadable skip) skips such files)");
     std::lock_guard<std::mutex> lock(mutex_);
-    if (unreadable_.insert(index).second) log_->warn("skipping '{}': {}", path, why);
-    return std::nullopt;
+    if (unreadable_.insert(index).second) log_->warn("skipping '{}': {}", path, read.why);
   }
-  if (mat.channels() == 4) cv::cvtColor(mat, mat, cv::COLOR_BGRA2BGR);
-  if (mat.channels() == 3) cv::cvtColor(mat, mat, cv::COLOR_BGR2RGB);
-  return image_from(mat);
+  return std::move(read.image);
 }
 
 }  // namespace munit::data

@@ -4,7 +4,8 @@
 // (epoch_order.h). With
 // `repeat` the epochs never end (training); without, one pass (inference). A batch's files decode
 // in parallel on TBB. An unreadable file is skipped with one warning (its slot takes the next file
-// in the epoch's order, so training batches stay full) or, with policy "error", stops the run.
+// in the epoch's order, so training batches stay full; in one pass, a batch left with no image
+// skips its frame) or, with policy "error", stops the run.
 #include <cstdint>
 #include <memory>
 #include <mutex>

@@ -1,5 +1,5 @@
 // io.image_writer — writes each image of a batch to `dir`, named after its provenance:
-// <dir>/<stem><suffix>.<format>. A file appears whole or not at all (write_file_atomically). An
+// <dir>/<stem><suffix>.<format> (image_stem.h). A file appears whole or not at all (write_file_atomically). An
 // existing file is an error unless overwrite = true.
 //
 //   [nodes.save]
@@ -13,7 +13,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../image_mat.h"
+#include "../image_stem.h"
 #include "munit/atomic_file.h"
+#include "output_folder.h"
 #include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/registry.h"
@@ -43,15 +45,13 @@ class ImageWriter : public Node {
         extension_("." + context.params.get<std::string>("format")),
         overwrite_(context.params.get<bool>("overwrite")),
         log_(context.log) {
-    std::error_code error;
-    fs::create_directories(dir_, error);
-    if (error || !fs::is_directory(dir_)) throw UserError("cannot create the output folder '" + dir_.string() + "'");
+    prepare_output_folder(dir_);
   }
 
   void process(Frame& frame) override {
     const ImageBatch& batch = frame.get(kIn);
     for (std::size_t k = 0; k < batch.images.size(); ++k) {
-      std::string stem = k < batch.provenance.size() ? fs::path(batch.provenance[k]).stem().string()
+      std::string stem = k < batch.provenance.size() ? image_stem(batch.provenance[k])
                                                      : "frame" + std::to_string(frame.id()) + "_" + std::to_string(k);
       write(batch.images[k], dir_ / (stem + suffix_ + extension_));
     }
@@ -62,7 +62,7 @@ class ImageWriter : public Node {
  private:
   void write(const Image& image, const fs::path& path) {
     if (!overwrite_ && fs::exists(path))
-      throw std::runtime_error("'" + path.string() + "' exists already (set overwrite = true to replace it)");
+      throw UserError("'" + path.string() + "' exists already (overwrite = true, or munit translate --overwrite, replaces it)");
     // The image is shared with other consumers: convert into a new Mat, never in place.
     cv::Mat pixels;
     if (image.channels == 3) cv::cvtColor(view_of(image), pixels, cv::COLOR_RGB2BGR);

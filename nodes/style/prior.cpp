@@ -1,6 +1,10 @@
 // style.prior — style codes drawn from the prior N(0, I), shaped [N, style_dim, 1, 1] as MUNIT's
-// decoder takes them: N = the batch of `like` times per_input. The draw depends only on the seed,
-// the frame and the node, so a resumed run draws what an uninterrupted one would.
+// decoder takes them: N = the batch of `like` times per_input, grouped by input and named
+// <input>_random<k>. What a draw depends on (`draw`):
+//   frame   the seed, the frame and the node: training; a resumed run draws what an uninterrupted
+//           one would
+//   input   the seed and the input's name: an image gets the same styles whatever its batch or order
+//   shared  the seed alone: every input gets the same per_input styles (test_batch.py --synchronized)
 //
 //   [nodes.s_a]
 //   kind = "style.prior"
@@ -9,12 +13,20 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include "../image_stem.h"
 #include "../random.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
+#include "styles.h"
 
 namespace munit {
 namespace {
+
+std::uint64_t hash_of(const std::string& text, std::uint64_t seed) {
+  std::uint64_t hash = 1469598103934665603ull ^ seed;  // FNV-1a
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
 
 class StylePrior : public Node {
  public:
@@ -27,28 +39,46 @@ class StylePrior : public Node {
         .output(kOut, "[N * per_input, style_dim, 1, 1]")
         .param(int_param("style_dim", 8).at_least(1).doc("length of a style code (gen.style_dim)"))
         .param(int_param("per_input", 1).at_least(1).doc("styles per sample of `like`, grouped by sample"))
+        .param(string_param("draw", "frame").one_of({"frame", "input", "shared"})
+                   .doc("what the draw depends on besides the seed: the frame (training), the input's name, or "
+                        "nothing (the same styles for every input)"))
         .parallel();
   }
 
   explicit StylePrior(const NodeContext& context)
       : style_dim_(context.params.get<std::int64_t>("style_dim")),
         per_input_(context.params.get<std::int64_t>("per_input")),
-        seed_(context.seed) {}
+        draw_(context.params.get<std::string>("draw")),
+        seed_(context.seed),
+        tags_(style::numbered_tags("random", per_input_)) {}
 
   void process(Frame& frame) override {
     const TensorBatch& like = frame.get(kLike);
-    const std::int64_t n = like.data.size(0) * per_input_;
-    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(rng_for(seed_, frame.id())());
-    torch::Tensor styles = torch::randn({n, style_dim_, 1, 1}, generator, torch::kFloat).to(like.data.device());
+    if (draw_ == "shared") return frame.put(kOut, style::each_input_with(like, draw(seed_, 1), tags_));
+    torch::Tensor styles;
+    if (draw_ == "frame") {
+      styles = draw(rng_for(seed_, frame.id())(), like.data.size(0));
+    } else {
+      std::vector<torch::Tensor> each;
+      for (const auto& name : like.provenance) each.push_back(draw(hash_of(image_stem(name), seed_), 1));
+      styles = torch::cat(each);
+    }
     std::vector<std::string> provenance;
     for (const auto& name : like.provenance)
-      for (std::int64_t k = 0; k < per_input_; ++k) provenance.push_back(name + "_style" + std::to_string(k));
-    frame.put(kOut, TensorBatch{styles, provenance});
+      for (const auto& tag : tags_) provenance.push_back(styled_name(name, tag));
+    frame.put(kOut, TensorBatch{styles.to(like.data.device()), provenance});
   }
 
  private:
+  torch::Tensor draw(std::uint64_t seed, std::int64_t inputs) const {
+    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    return torch::randn({inputs * per_input_, style_dim_, 1, 1}, generator, torch::kFloat);
+  }
+
   std::int64_t style_dim_, per_input_;
+  std::string draw_;
   std::uint64_t seed_;
+  std::vector<std::string> tags_;
 };
 
 }  // namespace

@@ -58,7 +58,7 @@ TEST_F(TrainNodes, StylePriorDependsOnlyOnSeedAndFrame) {
   EXPECT_EQ(f0.sizes(), (std::vector<std::int64_t>{6, 8, 1, 1}));
   EXPECT_TRUE(torch::equal(f0, tensor(same.process(0, {{"like", like}})[0])));
   EXPECT_FALSE(torch::equal(f0, tensor(prior.process(1, {{"like", like}})[0])));
-  EXPECT_EQ(prior.process(0, {{"like", like}})[0].as<TensorBatch>().provenance[4], "s1_style1");
+  EXPECT_EQ(prior.process(0, {{"like", like}})[0].as<TensorBatch>().provenance[4], "s1_random1");
   torch::Tensor many = tensor(prior.process(5, {{"like", batch(torch::zeros({2000, 1, 1, 1}))}})[0]);
   EXPECT_NEAR(many.mean().item<double>(), 0.0, 0.02);
   EXPECT_NEAR(many.std().item<double>(), 1.0, 0.02);

@@ -39,7 +39,7 @@ class NodeHarness {
     }
     Frame frame(id, std::move(bound), kind_->schema.outputs);
     node_->process(frame);
-    if (frame.ended()) return {};
+    if (frame.ended() || frame.skipped()) return {};  // no outputs: the stream ended, or this frame carries nothing
     return std::move(frame.outputs());
   }
 

@@ -125,6 +125,10 @@ class Frame {
   // For sources: this frame carries nothing and no later frame will; the run winds down.
   void end_of_stream() { ended_ = true; }
   bool ended() const { return ended_; }
+  // This frame has nothing to carry (e.g. every file of its batch was unreadable): later nodes do
+  // not run for it, and the stream goes on with the next frame.
+  void skip() { skipped_ = true; }
+  bool skipped() const { return skipped_; }
 
   std::vector<Packet>& outputs() { return outputs_; }
 
@@ -140,6 +144,7 @@ class Frame {
   const std::vector<PortSpec>* output_specs_;
   std::vector<Packet> outputs_;
   bool ended_ = false;
+  bool skipped_ = false;  // ABI 1.1
 };
 
 class Node {

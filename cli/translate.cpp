@@ -1,0 +1,140 @@
+#include "translate.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include "munit/errors.h"
+#include "munit/pipeline.h"
+#include "nodes/data/list_images.h"
+#include "nodes/munit/config.h"
+
+namespace munit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
+
+bool has_extension(const fs::path& path, const std::vector<std::string>& extensions) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+  return !extension.empty() &&
+         std::find(extensions.begin(), extensions.end(), extension.substr(1)) != extensions.end();
+}
+
+// The YAML config behind --config: the file itself, or the one a munit pipeline's generator names
+// ("" for a generator without one: the edges2shoes values).
+std::string yaml_config(const std::string& path) {
+  if (!fs::is_regular_file(path)) throw UserError("the config '" + path + "' does not exist");
+  if (!has_extension(path, {"toml"})) return absolute(path);
+  Registry registry = Registry::with_builtins();
+  Pipeline pipeline = load_pipeline(path, registry);
+  for (const auto& resource : pipeline.resources)
+    if (resource.kind->schema.kind == "munit.generator") {
+      const std::string config = resource.params.get<std::string>("config");
+      return config.empty() ? config : absolute(config);
+    }
+  throw UserError("the pipeline '" + path + "' declares no munit.generator whose config could be used");
+}
+
+}  // namespace
+
+CLI::App* add_translate_command(CLI::App& app, TranslateArgs& args) {
+  auto* command = app.add_subcommand("translate", "translate images with a trained generator (no TOML needed)");
+  command->add_option("--checkpoint", args.checkpoint, "a gen_XXXXXXXX.pt file (official or munit)")->required();
+  command->add_option("--config", args.config, "the model's YAML config (official layout) or a munit training pipeline")
+      ->required();
+  command->add_option("--input", args.input, "an image, or a folder of images (subfolders included)")->required();
+  command->add_option("--output", args.output, "the folder the translations go to (created if missing)")->required();
+  command->add_option("--direction", args.direction, "a2b or b2a")->check(CLI::IsMember({"a2b", "b2a"}));
+  command->add_option("--style", args.style,
+                      "random (the prior), a reference image, a folder of references, or a style file (.pt, .txt)");
+  command->add_option("--styles", args.styles, "random styles per input (K)")->check(CLI::Range(1, 4096));
+  command->add_flag("--same-styles", args.same_styles,
+                    "random: the same K styles for every input (the official test_batch --synchronized)");
+  command->add_option("--pair", args.pair, "a reference folder: all (every input × every reference) or name "
+                                           "(each input with the reference of the same file stem)")
+      ->check(CLI::IsMember({"all", "name"}));
+  command->add_option("--seed", args.seed, "seed of the random styles")->check(CLI::NonNegativeNumber);
+  command->add_option("--batch", args.batch, "images per forward pass (all of one size after resizing)")
+      ->check(CLI::Range(1, 4096));
+  command->add_option("--size", args.size, "resize inputs so the shorter side is this (default: the config's new_size)")
+      ->check(CLI::Range(1, 65536));
+  command->add_option("--device", args.device, "auto, cpu, cuda or cuda:N");
+  command->add_option("--precision", args.precision, "fp32, bf16 or fp16 (fp16: CUDA only)")
+      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  command->add_option("--format", args.format, "png or jpg")->check(CLI::IsMember({"png", "jpg"}));
+  command->add_flag("--overwrite", args.overwrite, "replace output files that exist already");
+  command->add_option("--unreadable", args.unreadable, "an input that does not decode: skip (warn and count) or error")
+      ->check(CLI::IsMember({"skip", "error"}));
+  command->add_option("--sheets", args.sheets, "also write contact sheets (inputs down, styles across) to this folder");
+  command->add_flag("--print-pipeline", args.print_pipeline, "print the equivalent pipeline TOML and exit");
+  return command;
+}
+
+std::string translate_pipeline(const TranslateArgs& args) {
+  if (!fs::is_regular_file(args.checkpoint)) throw UserError("the checkpoint '" + args.checkpoint + "' does not exist");
+  if (!fs::exists(args.input)) throw UserError("the input '" + args.input + "' does not exist");
+  const std::string config = yaml_config(args.config);
+  const model::MunitConfig values = config.empty() ? model::MunitConfig{} : model::load_config(config);
+  const bool a2b = args.direction == "a2b";
+  const std::string from = a2b ? "a" : "b", to = a2b ? "b" : "a";
+  const auto input_dim = [&](const std::string& domain) {
+    return (domain == "a" ? values.gen_a : values.gen_b).input_dim;
+  };
+  const std::int64_t size = args.size > 0 ? args.size : values.new_size;
+
+  std::ostringstream toml;
+  toml << "# munit translate --direction " << args.direction << " --style " << quoted(args.style) << "\n"
+       << "[pipeline]\nmode = \"infer\"\nseed = " << args.seed << "\ndevice = " << quoted(args.device)
+       << "\nprecision = " << quoted(args.precision) << "\n\n";
+  for (const auto& [name, domain] : {std::pair{"encoder", from}, std::pair{"decoder", to}}) {
+    toml << "[models." << name << "]\nkind = \"munit.generator\"\ndomain = \"" << domain << "\"\n";
+    if (!config.empty()) toml << "config = " << quoted(config) << "\n";
+    toml << "checkpoint = " << quoted(absolute(args.checkpoint)) << "\n\n";
+  }
+  toml << "[nodes.images]\nkind = \"data.image_folder\"\ndir = " << quoted(absolute(args.input))
+       << "\nbatch = " << args.batch << "\nchannels = \"" << (input_dim(from) == 1 ? "gray" : "rgb")
+       << "\"\nunreadable = " << quoted(args.unreadable) << "\n\n"
+       << "[nodes.resized]\nkind = \"augment.resize\"\nin = \"images.out\"\nsize = " << size
+       << "\ninterpolation = \"auto\"\n\n"
+       << "[nodes.x]\nkind = \"augment.to_tensor\"\nin = \"resized.out\"\n\n"
+       << "[nodes.codes]\nkind = \"munit.encode\"\nmodel = \"encoder\"\nin = \"x.out\"\n\n";
+
+  toml << "[nodes.style]\n";
+  const fs::path style(args.style);
+  if (args.style == "random") {
+    toml << "kind = \"style.prior\"\nstyle_dim = " << values.gen_a.style_dim << "\nper_input = " << args.styles
+         << "\ndraw = \"" << (args.same_styles ? "shared" : "input") << "\"\n";
+  } else if (!fs::exists(style)) {
+    throw UserError("--style '" + args.style + "' is neither \"random\" nor an existing file or folder");
+  } else if (fs::is_directory(style) || has_extension(style, data::kImageExtensions)) {
+    toml << "kind = \"style.reference\"\nmodel = \"decoder\"\npath = " << quoted(absolute(args.style))
+         << "\npair = " << quoted(args.pair) << "\nsize = " << size << "\n";
+  } else {
+    toml << "kind = \"style.file\"\nmodel = \"decoder\"\npath = " << quoted(absolute(args.style)) << "\n";
+  }
+  toml << "like = \"x.out\"\n\n"
+       << "[nodes.translated]\nkind = \"munit.decode\"\nmodel = \"decoder\"\ncontent = \"codes.content\"\n"
+       << "style = \"style.out\"\n\n"
+       << "[nodes.pixels]\nkind = \"augment.to_image\"\nin = \"translated.out\"\n\n"
+       << "[nodes.write]\nkind = \"io.image_writer\"\nin = \"pixels.out\"\ndir = " << quoted(absolute(args.output))
+       << "\nformat = " << quoted(args.format) << "\noverwrite = " << (args.overwrite ? "true" : "false") << "\n";
+  if (!args.sheets.empty())
+    toml << "\n[nodes.sheet]\nkind = \"io.contact_sheet\"\ninputs = \"x.out\"\noutputs = \"translated.out\"\ndir = "
+         << quoted(absolute(args.sheets)) << "\nformat = " << quoted(args.format)
+         << "\noverwrite = " << (args.overwrite ? "true" : "false") << "\n";
+  return toml.str();
+}
+
+}  // namespace munit::cli

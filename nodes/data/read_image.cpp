@@ -1,0 +1,28 @@
+#include "read_image.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "../image_mat.h"
+
+namespace munit::data {
+
+ReadImage read_image(const std::string& path, const std::string& channels) {
+  const int flags = channels == "gray" ? cv::IMREAD_GRAYSCALE
+                    : channels == "rgb" ? cv::IMREAD_COLOR
+                                        : cv::IMREAD_UNCHANGED;
+  cv::Mat mat;
+  try {
+    mat = cv::imread(path, flags);
+  } catch (const cv::Exception& e) {
+    return {std::nullopt, e.what()};
+  }
+  if (mat.empty()) return {std::nullopt, "unreadable or corrupt"};
+  if (mat.depth() != CV_8U) mat.convertTo(mat, CV_8U, mat.depth() == CV_16U ? 1.0 / 257 : 1.0);
+  if (mat.channels() == 2 || mat.channels() > 4) return {std::nullopt, "unsupported channel count"};
+  if (mat.channels() == 4) cv::cvtColor(mat, mat, cv::COLOR_BGRA2BGR);
+  if (mat.channels() == 3) cv::cvtColor(mat, mat, cv::COLOR_BGR2RGB);
+  return {image_from(mat), {}};
+}
+
+}  // namespace munit::data

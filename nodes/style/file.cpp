@@ -1,0 +1,117 @@
+// style.file — style codes written in a file, the same for every input. The file is a torch.save
+// file holding a tensor (or a dict with one), or text with one code per line (numbers separated by
+// spaces or commas; # starts a comment). Shapes [style_dim], [K, style_dim] and [K, style_dim, 1, 1]
+// are accepted. Outputs are named <input>_<file stem>, or <input>_<file stem><k> for K > 1.
+//
+//   [nodes.style]
+//   kind = "style.file"
+//   model = "gen_b"
+//   like = "x.out"
+//   path = "styles/winter.txt"
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "munit/errors.h"
+#include "munit/registry.h"
+#include "munit/torch_file.h"
+#include "styles.h"
+
+namespace munit {
+namespace {
+
+namespace fs = std::filesystem;
+
+torch::Tensor read_text_styles(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw UserError("cannot read the style file '" + path.string() + "'");
+  std::vector<std::vector<float>> rows;
+  int line_number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_number;
+    line = line.substr(0, line.find('#'));
+    for (char& c : line)
+      if (c == ',') c = ' ';
+    std::istringstream words(line);
+    std::vector<float> row;
+    for (std::string word; words >> word;) {
+      try {
+        std::size_t used = 0;
+        row.push_back(std::stof(word, &used));
+        if (used != word.size()) throw std::invalid_argument(word);
+      } catch (const std::exception&) {
+        throw UserError(path.string() + ":" + std::to_string(line_number) + ": '" + word + "' is not a number");
+      }
+    }
+    if (row.empty()) continue;
+    if (!rows.empty() && row.size() != rows.front().size())
+      throw UserError(path.string() + ":" + std::to_string(line_number) + ": " + std::to_string(row.size()) +
+                      " numbers, the first line has " + std::to_string(rows.front().size()));
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) throw UserError("the style file '" + path.string() + "' holds no numbers");
+  torch::Tensor styles = torch::empty({static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(rows[0].size())});
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    styles[static_cast<std::int64_t>(k)].copy_(torch::tensor(rows[k]));
+  return styles;
+}
+
+torch::Tensor read_torch_styles(const fs::path& path) {
+  py::Object file = load_torch_file(path);
+  if (file.is(py::Type::Tensor)) return file.as_tensor();
+  if (file.is(py::Type::Dict)) {
+    const py::Object* only = nullptr;
+    int tensors = 0;
+    for (const auto& entry : file.entries())
+      if (entry.second.is(py::Type::Tensor)) only = &entry.second, ++tensors;
+    if (tensors != 1) only = nullptr;
+    if (only) return only->as_tensor();
+  }
+  throw UserError("'" + path.string() + "' holds " + file.describe() + ", not a tensor of style codes");
+}
+
+class StyleFile : public Node {
+ public:
+  static constexpr In<TensorBatch> kLike{"like"};
+  static constexpr Out<TensorBatch> kOut{"out"};
+
+  static NodeSchema schema() {
+    return NodeSchema("style.file", "Style codes read from a file (torch or text).")
+        .input(kLike, "the inputs the styles are for (their count, names and device)")
+        .output(kOut, "[N * K, style_dim, 1, 1]")
+        .param(resource_param("model", "models").doc("the munit.generator that decodes them (checks style_dim)"))
+        .param(path_param("path").doc("a .pt/.pth torch file, or a text file with one code per line"))
+        .parallel();
+  }
+
+  explicit StyleFile(const NodeContext& context) {
+    const fs::path path = context.params.get<std::string>("path");
+    if (!fs::is_regular_file(path)) throw UserError("the style file '" + path.string() + "' does not exist");
+    const std::string extension = path.extension().string();
+    torch::Tensor styles = extension == ".pt" || extension == ".pth" ? read_torch_styles(path) : read_text_styles(path);
+    const std::int64_t style_dim =
+        context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"))->net->config().style_dim;
+    if (styles.dim() == 1) styles = styles.unsqueeze(0);
+    if (styles.dim() == 4 && styles.size(2) == 1 && styles.size(3) == 1) styles = styles.flatten(1);
+    if (styles.dim() != 2 || styles.size(1) != style_dim)
+      throw UserError("'" + path.string() + "' holds styles of shape " + c10::str(styles.sizes()) +
+                      "; the model needs [" + std::to_string(style_dim) + "], [K, " + std::to_string(style_dim) +
+                      "] or [K, " + std::to_string(style_dim) + ", 1, 1]");
+    styles_ = styles.to(torch::kFloat).view({styles.size(0), style_dim, 1, 1}).contiguous();
+    const std::string stem = path.stem().string();
+    tags_ = styles_.size(0) == 1 ? std::vector<std::string>{stem} : style::numbered_tags(stem, styles_.size(0));
+  }
+
+  void process(Frame& frame) override { frame.put(kOut, style::each_input_with(frame.get(kLike), styles_, tags_)); }
+
+ private:
+  torch::Tensor styles_;
+  std::vector<std::string> tags_;
+};
+
+}  // namespace
+}  // namespace munit
+
+MUNIT_REGISTER_NODE(munit::StyleFile)

@@ -1,0 +1,45 @@
+#include "styles.h"
+
+#include <torch/torch.h>
+
+#include "../data/read_image.h"
+#include "../image_mat.h"
+#include "../image_stem.h"
+#include "../tensor_image.h"
+#include "munit/errors.h"
+
+namespace munit::style {
+
+at::Tensor reference_style(model::GeneratorModel& model, const std::string& path, int size) {
+  const bool gray = model.net->config().input_dim == 1;
+  data::ReadImage read = data::read_image(path, gray ? "gray" : "rgb");
+  if (!read.image) throw UserError("cannot read the reference image '" + path + "' (" + read.why + ")");
+  Image image = size > 0 ? image_from(resize_shorter_side(view_of(*read.image), size, kInterAuto)) : *read.image;
+  torch::NoGradGuard no_grad;
+  const torch::Device device = model.net->parameters().front().device();
+  return model.net->enc_style->forward(tensor_of(image).unsqueeze(0).to(device))[0];
+}
+
+TensorBatch each_input_with(const TensorBatch& inputs, const at::Tensor& styles, const std::vector<std::string>& tags) {
+  const std::int64_t n = inputs.data.size(0), k = styles.size(0);
+  TensorBatch out;
+  out.data = styles.to(inputs.data.device()).unsqueeze(0).expand({n, k, styles.size(1), 1, 1}).reshape({n * k, styles.size(1), 1, 1});
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::string input = i < static_cast<std::int64_t>(inputs.provenance.size()) ? inputs.provenance[i]
+                                                                                      : "input" + std::to_string(i);
+    for (const auto& tag : tags) out.provenance.push_back(styled_name(input, tag));
+  }
+  return out;
+}
+
+std::vector<std::string> numbered_tags(const std::string& prefix, std::int64_t count) {
+  const std::size_t width = std::to_string(std::max<std::int64_t>(count - 1, 0)).size();
+  std::vector<std::string> tags;
+  for (std::int64_t k = 0; k < count; ++k) {
+    std::string number = std::to_string(k);
+    tags.push_back(prefix + std::string(width - number.size(), '0') + number);
+  }
+  return tags;
+}
+
+}  // namespace munit::style
