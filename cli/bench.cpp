@@ -43,16 +43,19 @@ void run_bench(const Pipeline& pipeline, const BenchOptions& options) {
   Pipeline timed = pipeline;
   timed.settings.frames = end;
 
-  // Frame k's time is the interval since frame k-1 left the graph: with frames in flight this is the
-  // throughput, not one frame's latency.
+  // A frame's time is the interval since the frame before it left the graph: with frames in flight
+  // this is the throughput, not one frame's latency. Frames may leave out of id order, so the
+  // warm-up is the first `warmup` frames to leave, whichever they are.
   std::vector<double> seconds_per_frame;
   Clock::time_point last_done;
+  std::int64_t left = 0;
   RunOptions run_options;
   run_options.progress_every_seconds = 0;
   run_options.measure_from = measured_from;
-  run_options.on_frame_done = [&](FrameId id) {
+  run_options.on_frame_done = [&](FrameId) {
     const auto now = Clock::now();
-    if (id >= measured_from) seconds_per_frame.push_back(std::chrono::duration<double>(now - last_done).count());
+    if (left++ >= std::max<std::int64_t>(options.warmup, 1))
+      seconds_per_frame.push_back(std::chrono::duration<double>(now - last_done).count());
     last_done = now;
   };
   RunStats stats = run_pipeline(timed, run_options);
@@ -62,10 +65,13 @@ void run_bench(const Pipeline& pipeline, const BenchOptions& options) {
   const std::int64_t batch = images_per_frame(pipeline);
   std::printf("%s: %zu frames measured after %lld warm-up\n", pipeline.file.c_str(), seconds_per_frame.size(),
               static_cast<long long>(options.warmup));
-  std::printf("  median %.4f s/iteration (min %.4f, max %.4f)\n", per_frame,
+  const double mean = std::accumulate(seconds_per_frame.begin(), seconds_per_frame.end(), 0.0) / seconds_per_frame.size();
+  std::printf("  median %.4f s/iteration (min %.4f, max %.4f); mean %.4f (the measured span / frames)\n", per_frame,
               *std::min_element(seconds_per_frame.begin(), seconds_per_frame.end()),
-              *std::max_element(seconds_per_frame.begin(), seconds_per_frame.end()));
-  if (batch > 0) std::printf("  %.2f images/s (%lld per iteration)\n", batch / per_frame, static_cast<long long>(batch));
+              *std::max_element(seconds_per_frame.begin(), seconds_per_frame.end()), mean);
+  if (batch > 0)
+    std::printf("  %.2f images/s at the median, %.2f at the mean (%lld per iteration)\n", batch / per_frame, batch / mean,
+                static_cast<long long>(batch));
   std::printf("  peak memory %.0f MiB (resident)\n", peak_resident_mib());
 
   std::vector<NodeStats> nodes = stats.nodes;

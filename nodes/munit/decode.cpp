@@ -30,13 +30,21 @@ class Decode : public Node {
         .param(resource_param("model", "models").doc("a munit.generator"))
         .param(bool_param("grad", true).doc("record autograd history in train mode (false: a forward pass "
                                             "nothing back-propagates through, e.g. the D step's translations)"))
+        .param(string_param("upsampling", "official").one_of({"official", "subpixel"})
+                   .doc("subpixel: the same images up to float rounding, faster (inference only; "
+                        "with autograd the official path runs)"))
+        .param(int_param("max_batch", 0).at_least(0).doc("images per decoder call (0: all at once). On the CPU, 1 is "
+                                                          "fastest for large images: the working set stays in cache"))
         .parallel()
         .uses_compute();
   }
 
   explicit Decode(const NodeContext& context)
       : model_(context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"))),
-        grad_(context.params.get<bool>("grad")) {}
+        grad_(context.params.get<bool>("grad")),
+        max_batch_(context.params.get<std::int64_t>("max_batch")),
+        upsampling_(context.params.get<std::string>("upsampling") == "subpixel" ? model::Upsampling::Subpixel
+                                                                                 : model::Upsampling::Official) {}
 
   void process(Frame& frame) override {
     torch::AutoGradMode grad_mode(grad_ && torch::GradMode::is_enabled());
@@ -47,12 +55,21 @@ class Decode : public Node {
       throw std::invalid_argument(std::to_string(m) + " styles for " + std::to_string(n) +
                                   " contents: the styles must be a multiple of the contents");
     torch::Tensor contents = m == n ? content.data : content.data.repeat_interleave(m / n, 0);
-    frame.put(kOut, TensorBatch{model_->net->decode(contents, style.data), style.provenance});
+    if (max_batch_ == 0 || m <= max_batch_)
+      return frame.put(kOut, TensorBatch{model_->net->decode(contents, style.data, upsampling_), style.provenance});
+    std::vector<torch::Tensor> images;
+    for (std::int64_t first = 0; first < m; first += max_batch_) {
+      const std::int64_t last = std::min(m, first + max_batch_);
+      images.push_back(model_->net->decode(contents.slice(0, first, last), style.data.slice(0, first, last), upsampling_));
+    }
+    frame.put(kOut, TensorBatch{torch::cat(images), style.provenance});
   }
 
  private:
   std::shared_ptr<model::GeneratorModel> model_;
   bool grad_;
+  std::int64_t max_batch_;
+  model::Upsampling upsampling_;
 };
 
 }  // namespace

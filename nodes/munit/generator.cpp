@@ -65,7 +65,8 @@ DecoderImpl::DecoderImpl(const GeneratorConfig& config, std::int64_t content_dim
   out_ = model->add(Conv2dBlock(Conv2dBlockOptions{dim, config.input_dim, 7, 1, 3, Norm::None, Activation::Tanh, pad}));
 }
 
-torch::Tensor DecoderImpl::forward(const torch::Tensor& content, const torch::Tensor& adain_params) {
+torch::Tensor DecoderImpl::forward(const torch::Tensor& content, const torch::Tensor& adain_params,
+                                   Upsampling upsampling) {
   if (adain_params.dim() != 2 || adain_params.size(1) != num_adain_params_)
     throw std::invalid_argument("the decoder takes " + std::to_string(num_adain_params_) +
                                 " AdaIN parameters per sample, got a tensor of shape " +
@@ -73,8 +74,12 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& content, const torch::Te
   AdainParams params(adain_params);
   torch::Tensor x = res_->forward(content, &params);
   for (auto& block : up_) {
-    x = torch::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
-    x = block->forward(x);
+    if (upsampling == Upsampling::Subpixel) {
+      x = block->forward_upsampled(x);
+    } else {
+      x = torch::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
+      x = block->forward(x);
+    }
   }
   return out_->forward(x);
 }
@@ -107,12 +112,13 @@ Codes GeneratorImpl::encode(const torch::Tensor& images) {
 
 torch::Tensor GeneratorImpl::adain_params(const torch::Tensor& style) { return mlp->forward(style); }
 
-torch::Tensor GeneratorImpl::decode_with(const torch::Tensor& content, const torch::Tensor& adain_params) {
-  return dec->forward(content, adain_params);
+torch::Tensor GeneratorImpl::decode_with(const torch::Tensor& content, const torch::Tensor& adain_params,
+                                         Upsampling upsampling) {
+  return dec->forward(content, adain_params, upsampling);
 }
 
-torch::Tensor GeneratorImpl::decode(const torch::Tensor& content, const torch::Tensor& style) {
-  return decode_with(content, adain_params(style));
+torch::Tensor GeneratorImpl::decode(const torch::Tensor& content, const torch::Tensor& style, Upsampling upsampling) {
+  return decode_with(content, adain_params(style), upsampling);
 }
 
 torch::Tensor GeneratorImpl::forward(const torch::Tensor& images) {

@@ -95,9 +95,11 @@ torch::Tensor AdaptiveInstanceNormImpl::forward(const torch::Tensor& x, AdainPar
   for (std::int64_t d = 2; d < x.dim(); ++d) folded.push_back(x.size(d));
   // Batch norm over a batch of one whose channels are (sample, channel) pairs: instance norm with a
   // per-sample affine. Throw-away copies of the running statistics, as the official code passes.
-  torch::Tensor out = torch::batch_norm(x.contiguous().view(folded), weight, bias, running_mean.repeat({b}),
-                                        running_var.repeat({b}), /*training=*/true, momentum_, eps_,
-                                        /*cudnn_enabled=*/true);
+  // The statistics in fp32, also under bf16/fp16 autocast (batch_norm is not autocast on the CPU,
+  // and it needs one type for input, affine and running statistics); the next conv casts back.
+  torch::Tensor out = torch::batch_norm(x.contiguous().view(folded).to(torch::kFloat), weight.to(torch::kFloat),
+                                        bias.to(torch::kFloat), running_mean.repeat({b}), running_var.repeat({b}),
+                                        /*training=*/true, momentum_, eps_, /*cudnn_enabled=*/true);
   return out.view(x.sizes());
 }
 
@@ -116,17 +118,62 @@ Conv2dBlockImpl::Conv2dBlockImpl(const Conv2dBlockOptions& options) : options_(o
                                                        .bias(true)));
 }
 
-torch::Tensor Conv2dBlockImpl::forward(const torch::Tensor& input, AdainParams* adain) {
+torch::Tensor Conv2dBlockImpl::pad(const torch::Tensor& x, std::int64_t p) const {
   namespace F = torch::nn::functional;
-  torch::Tensor x = input;
-  if (const std::int64_t p = options_.padding; p > 0) {
-    switch (options_.pad) {
-      case Padding::Reflect: x = F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReflect)); break;
-      case Padding::Replicate: x = F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReplicate)); break;
-      case Padding::Zero: x = F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kConstant)); break;
-    }
+  if (p == 0) return x;
+  switch (options_.pad) {
+    case Padding::Reflect: return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReflect));
+    case Padding::Replicate: return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReplicate));
+    case Padding::Zero: break;
   }
-  x = conv->forward(x);
+  return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kConstant));
+}
+
+torch::Tensor Conv2dBlockImpl::forward(const torch::Tensor& input, AdainParams* adain) {
+  return finish(conv->forward(pad(input, options_.padding)), adain);
+}
+
+torch::Tensor Conv2dBlockImpl::forward_upsampled(const torch::Tensor& low, AdainParams* adain) {
+  const std::int64_t h = low.size(2), w = low.size(3);
+  auto upsample = [](const torch::Tensor& x) { return torch::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}); };
+  if (options_.kernel != 5 || options_.stride != 1 || options_.padding != 2 || h < 3 || w < 3 ||
+      torch::GradMode::is_enabled())
+    return forward(upsample(low), adain);
+
+  // Output row 2i + a reads upsampled rows 2i + a - 2 … 2i + a + 2, i.e. low rows i - 1, i, i + 1
+  // through kernel rows [begin, end) per low row: phase 0 {0, 1}, {2, 3}, {4}; phase 1 {0}, {1, 2}, {3, 4}.
+  static constexpr std::int64_t kTaps[2][3][2] = {{{0, 2}, {2, 4}, {4, 5}}, {{0, 1}, {1, 3}, {3, 5}}};
+  const torch::Tensor& weight = conv->weight;
+  std::vector<torch::Tensor> phases;  // order (a, c) = (0, 0), (0, 1), (1, 0), (1, 1): pixel_shuffle's
+  for (int a = 0; a < 2; ++a)
+    for (int c = 0; c < 2; ++c) {
+      std::vector<torch::Tensor> rows;
+      for (const auto& ky : kTaps[a]) {
+        std::vector<torch::Tensor> taps;
+        for (const auto& kx : kTaps[c])
+          taps.push_back(weight.slice(2, ky[0], ky[1]).slice(3, kx[0], kx[1]).sum({2, 3}));
+        rows.push_back(torch::stack(taps, -1));
+      }
+      phases.push_back(torch::stack(rows, -2));  // [out, in, 3, 3]
+    }
+  const std::int64_t out_channels = weight.size(0);
+  torch::Tensor phase_weight = torch::stack(phases, 1).view({out_channels * 4, weight.size(1), 3, 3});
+  torch::Tensor phase_bias = conv->bias.repeat_interleave(4);
+  // Interior pixels never read the padding of `low`; border pixels are replaced below.
+  torch::Tensor padded = torch::nn::functional::pad(low, torch::nn::functional::PadFuncOptions({1, 1, 1, 1}).mode(torch::kReplicate));
+  torch::Tensor out = torch::pixel_shuffle(torch::conv2d(padded, phase_weight, phase_bias), 2);
+
+  // The 2-pixel border: each strip's output needs the upsampled rows (or columns) within 2 of it,
+  // which are the upsampling of 3 low rows (columns); the strip is padded like the whole image.
+  auto direct = [&](const torch::Tensor& low_strip) { return conv->forward(pad(upsample(low_strip), 2)); };
+  out.slice(2, 0, 2).copy_(direct(low.slice(2, 0, 3)).slice(2, 0, 2));
+  out.slice(2, 2 * h - 2, 2 * h).copy_(direct(low.slice(2, h - 3, h)).slice(2, 4, 6));
+  out.slice(3, 0, 2).copy_(direct(low.slice(3, 0, 3)).slice(3, 0, 2));
+  out.slice(3, 2 * w - 2, 2 * w).copy_(direct(low.slice(3, w - 3, w)).slice(3, 4, 6));
+  return finish(out, adain);
+}
+
+torch::Tensor Conv2dBlockImpl::finish(torch::Tensor x, AdainParams* adain) {
   switch (options_.norm) {
     case Norm::Batch: x = batch_norm_->forward(x); break;
     case Norm::Layer: x = layer_norm_->forward(x); break;

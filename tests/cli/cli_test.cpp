@@ -81,7 +81,7 @@ TEST_F(CliTest, EveryBadInputCaseExitsWith2AndSaysWhy) {
       {"plugin missing", "[plugins]\nmine = \"./missing/libmine.so\"\n[nodes.a]\nkind = \"data.pattern\"\n", "bad.toml:2:8: [plugins] → mine: plugin file not found"},
       {"not a plugin (text)", "[plugins]\nmine = \"text.so\"\n[nodes.a]\nkind = \"data.pattern\"\n", "cannot be loaded as a shared library"},
       {"not a plugin (library)", "[plugins]\nmine = \"" MUNIT_NOT_A_PLUGIN "\"\n[nodes.a]\nkind = \"data.pattern\"\n", "exports no 'munit_plugin' entry point"},
-      {"other ABI", "[plugins]\nmine = \"" MUNIT_ABI_MISMATCH_PLUGIN "\"\n[nodes.a]\nkind = \"data.pattern\"\n", "built for munit ABI 99.0, but this munit has ABI 1.0"},
+      {"other ABI", "[plugins]\nmine = \"" MUNIT_ABI_MISMATCH_PLUGIN "\"\n[nodes.a]\nkind = \"data.pattern\"\n", "built for munit ABI 99.1, but this munit has ABI 1.1"},
       {"duplicate kind", "[plugins]\nmine = \"" MUNIT_DUPLICATE_KIND_PLUGIN "\"\n[nodes.a]\nkind = \"data.pattern\"\n", "node kind 'augment.flip' from plugin '" MUNIT_DUPLICATE_KIND_PLUGIN "' is already registered by built-in"},
   };
   for (const auto& bad : cases) {
@@ -107,12 +107,21 @@ TEST_F(CliTest, RunWritesImagesAndSetOverridesValues) {
 }
 
 TEST_F(CliTest, FailedRunExitsWith1AndNamesNodeAndFrame) {
+  std::string file = write("p.toml", kImages + "[nodes.crop]\nkind = \"augment.crop\"\nin = \"images.out\"\n"
+                                               "width = 4096\nheight = 4096\n");
+  auto failed = munit("run " + file);
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_THAT(failed.output, HasSubstr("node 'crop' (augment.crop) failed on frame 0:"));
+}
+
+// A node that finds the user's input at fault (here: an output that exists) fails the run with 2.
+TEST_F(CliTest, ANodeRefusingTheInputExitsWith2) {
   std::string file = write("p.toml", kImages + "[nodes.save]\nkind = \"io.image_writer\"\nin = \"images.out\"\ndir = \"out\"\n");
   ASSERT_EQ(munit("run " + file).exit_code, 0);
   auto again = munit("run " + file);  // the files exist now and overwrite is false
-  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(again.exit_code, 2);
   EXPECT_THAT(again.output, HasSubstr("node 'save' (io.image_writer) failed on frame 0:"));
-  EXPECT_THAT(again.output, HasSubstr("exists already (set overwrite = true to replace it)"));
+  EXPECT_THAT(again.output, HasSubstr("exists already (overwrite = true"));
 }
 
 TEST_F(CliTest, NodesListsPluginNodesWhenAsked) {
@@ -238,7 +247,7 @@ TEST_F(CliTest, BenchReportsMedianThroughputMemoryAndNodeShares) {
   ASSERT_EQ(bench.exit_code, 0) << bench.output;
   EXPECT_THAT(bench.output, HasSubstr("3 frames measured after 1 warm-up"));
   EXPECT_THAT(bench.output, HasSubstr("s/iteration"));
-  EXPECT_THAT(bench.output, HasSubstr("images/s (2 per iteration)"));
+  EXPECT_THAT(bench.output, HasSubstr("at the mean (2 per iteration)"));
   EXPECT_THAT(bench.output, HasSubstr("peak memory"));
   EXPECT_THAT(bench.output, HasSubstr("step_gen"));
   auto too_few = munit("bench " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/train/munit_fused.toml --iterations 5" + sets);

@@ -81,7 +81,7 @@ TEST(PluginTest, LibraryWithoutEntryPoint) {
 TEST(PluginTest, OtherAbiVersion) {
   Registry registry;
   std::string error = refused(registry, MUNIT_ABI_MISMATCH_PLUGIN);
-  EXPECT_THAT(error, HasSubstr("was built for munit ABI 99.0, but this munit has ABI 1.0"));
+  EXPECT_THAT(error, HasSubstr("was built for munit ABI 99.1, but this munit has ABI 1.1"));
   EXPECT_THAT(error, HasSubstr("rebuild the plugin"));
 }
 
