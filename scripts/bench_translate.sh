@@ -2,7 +2,7 @@
 # Inference speed: munit's translate graph against the official test-time computation, same machine,
 # same run. Makes 32 256x256 JPEG inputs, runs pipelines/infer/bench/edges2shoes_256.toml at batch 1
 # and 8 (8 random styles per input), then the official infer_bench.py (e2e: PIL decode, encode once,
-# decode 8 styles, save JPEGs) when its code is at $MUNIT_REF.
+# decode 8 styles, save JPEGs; and compute only) when its code is at $MUNIT_REF.
 #
 #   bash scripts/bench_translate.sh [iterations] [extra munit --set options...]
 set -euo pipefail
@@ -33,6 +33,9 @@ for batch in 1 8; do
 done
 official=/work/shared/bench/official/infer_bench.py
 if [ -f "$official" ] && [ -d "${MUNIT_REF:-/tmp/munit-ref}" ]; then
-  echo "== official test-time computation (e2e), batch 1, 8 styles"
-  MUNIT_REF=${MUNIT_REF:-/tmp/munit-ref} /usr/bin/python3 "$official" --case e2s256 --mode e2e --threads 2 --inputs "$iterations"
+  for mode in e2e compute; do
+    echo "== official test-time computation ($mode), batch 1, 8 styles"
+    MUNIT_REF=${MUNIT_REF:-/tmp/munit-ref} /usr/bin/python3 "$official" --case e2s256 --mode $mode --threads 2 \
+      --inputs "$iterations" | tail -1
+  done
 fi
