@@ -94,6 +94,24 @@ TEST_F(Translate, ReferenceStyleReproducesTheOfficialOutput) {
   EXPECT_EQ(read_bytes(dir / "one" / "input_reference.png"), read_bytes(dir / "out" / "input_reference.png"));
 }
 
+// Inputs are converted to the model's channels and resized as the official test script does: a
+// gray 64x48 file through the RGB fixture model gives an RGB image with the shorter side at 32.
+TEST_F(Translate, GrayAndOtherSizedInputsAreConvertedAndResized) {
+  fs::create_directories(dir / "in");
+  cv::Mat gray(48, 64, CV_8UC1);
+  cv::randu(gray, 0, 256);
+  cv::imwrite((dir / "in" / "gray.png").string(), gray);
+  auto result = translate("--input " + (dir / "in").string() + " --output " + (dir / "out").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  cv::Mat out = cv::imread((dir / "out" / "gray_random0.png").string(), cv::IMREAD_UNCHANGED);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.channels(), 3);
+  EXPECT_EQ(out.rows, 32);
+  // Resized to 42 wide (64 * 32 / 48, rounded down as torchvision's Resize); the networks then give
+  // 40, as the official ones do: two stride-2 convolutions take 42 to 21 to 10, two 2x upsamplings to 40.
+  EXPECT_EQ(out.cols, 40);
+}
+
 // Must-show 2: the same seed gives the same files, another seed other files; an image's styles do
 // not depend on the batch it is in.
 TEST_F(Translate, SeedsDecideTheRandomStyles) {
