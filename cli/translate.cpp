@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include <toml++/toml.h>
 #include <torch/cuda.h>
 
 #include "munit/errors.h"
@@ -16,13 +17,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A TOML string literal, escaped by toml++.
 std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
+  std::ostringstream out;
+  out << toml::value<std::string>(text);
+  return out.str();
 }
 
 std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }

@@ -63,10 +63,7 @@ class StylePrior : public Node {
       for (const auto& name : like.provenance) each.push_back(draw(hash_of(image_stem(name), seed_), 1));
       styles = torch::cat(each);
     }
-    std::vector<std::string> provenance;
-    for (const auto& name : like.provenance)
-      for (const auto& tag : tags_) provenance.push_back(styled_name(name, tag));
-    frame.put(kOut, TensorBatch{styles.to(like.data.device()), provenance});
+    frame.put(kOut, TensorBatch{styles.to(like.data.device()), style::styled_names(like, tags_)});
   }
 
  private:

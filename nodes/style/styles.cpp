@@ -22,14 +22,18 @@ at::Tensor reference_style(model::GeneratorModel& model, const std::string& path
 
 TensorBatch each_input_with(const TensorBatch& inputs, const at::Tensor& styles, const std::vector<std::string>& tags) {
   const std::int64_t n = inputs.data.size(0), k = styles.size(0);
-  TensorBatch out;
-  out.data = styles.to(inputs.data.device()).unsqueeze(0).expand({n, k, styles.size(1), 1, 1}).reshape({n * k, styles.size(1), 1, 1});
-  for (std::int64_t i = 0; i < n; ++i) {
+  torch::Tensor each = styles.to(inputs.data.device()).unsqueeze(0).expand({n, k, styles.size(1), 1, 1});
+  return {each.reshape({n * k, styles.size(1), 1, 1}), styled_names(inputs, tags)};
+}
+
+std::vector<std::string> styled_names(const TensorBatch& inputs, const std::vector<std::string>& tags) {
+  std::vector<std::string> names;
+  for (std::int64_t i = 0; i < inputs.data.size(0); ++i) {
     const std::string input = i < static_cast<std::int64_t>(inputs.provenance.size()) ? inputs.provenance[i]
                                                                                       : "input" + std::to_string(i);
-    for (const auto& tag : tags) out.provenance.push_back(styled_name(input, tag));
+    for (const auto& tag : tags) names.push_back(styled_name(input, tag));
   }
-  return out;
+  return names;
 }
 
 std::vector<std::string> numbered_tags(const std::string& prefix, std::int64_t count) {

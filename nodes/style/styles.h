@@ -20,6 +20,9 @@ at::Tensor reference_style(model::GeneratorModel& model, const std::string& path
 // named "<input stem>_<tag k>", on the inputs' device.
 TensorBatch each_input_with(const TensorBatch& inputs, const at::Tensor& styles, const std::vector<std::string>& tags);
 
+// "<input stem>_<tag>" for each input and each tag, grouped by input: the outputs' names.
+std::vector<std::string> styled_names(const TensorBatch& inputs, const std::vector<std::string>& tags);
+
 // "<prefix>0", "<prefix>1", ...: zero-padded to the width of count - 1, so file names sort.
 std::vector<std::string> numbered_tags(const std::string& prefix, std::int64_t count);
 
