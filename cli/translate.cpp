@@ -74,6 +74,7 @@ CLI::App* add_translate_command(CLI::App& app, TranslateArgs& args) {
   command->add_option("--device", args.device, "auto, cpu, cuda or cuda:N");
   command->add_option("--precision", args.precision, "fp32, bf16 or fp16 (fp16: CUDA only)")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  command->add_flag("--channels-last", args.channels_last, "NHWC batches and weights (faster convolutions on GPUs)");
   command->add_option("--format", args.format, "png or jpg")->check(CLI::IsMember({"png", "jpg"}));
   command->add_flag("--overwrite", args.overwrite, "replace output files that exist already");
   command->add_option("--unreadable", args.unreadable, "an input that does not decode: skip (warn and count) or error")
@@ -102,7 +103,8 @@ std::string translate_pipeline(const TranslateArgs& args) {
   std::ostringstream toml;
   toml << "# munit translate --direction " << args.direction << " --style " << quoted(args.style) << "\n"
        << "[pipeline]\nmode = \"infer\"\nseed = " << args.seed << "\ndevice = " << quoted(args.device)
-       << "\nprecision = " << quoted(args.precision) << "\n\n";
+       << "\nprecision = " << quoted(args.precision) << "\nchannels_last = " << (args.channels_last ? "true" : "false")
+       << "\n\n";
   for (const auto& [name, domain] : {std::pair{"encoder", from}, std::pair{"decoder", to}}) {
     toml << "[models." << name << "]\nkind = \"munit.generator\"\ndomain = \"" << domain << "\"\n";
     if (!config.empty()) toml << "config = " << quoted(config) << "\n";

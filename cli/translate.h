@@ -24,7 +24,7 @@ struct TranslateArgs {
   std::int64_t batch = 1;
   std::int64_t size = 0;         // 0: the config's new_size
   std::string device = "auto", precision = "fp32", format = "png", unreadable = "skip", sheets;
-  bool overwrite = false, print_pipeline = false;
+  bool overwrite = false, print_pipeline = false, channels_last = false;
 };
 
 CLI::App* add_translate_command(CLI::App& app, TranslateArgs& args);

@@ -158,6 +158,7 @@ class Run {
     torch_.training = settings.mode == Mode::Train;
     torch_.precision = settings.precision;
     torch_.device = resolve_device(settings.device, settings.precision);
+    configure_backend(torch_, settings.deterministic);
     log_ = spdlog::default_logger()->clone("munit");
     log_->set_level(spdlog::level::from_str(settings.log_level));
     seed_torch(settings.seed);
@@ -207,7 +208,8 @@ class Run {
   void create_resources() {
     for (const auto& resource : pipeline_.resources) {
       ResourceContext context{resource.name, resource.params, &resources_,
-                              fnv1a(pipeline_.settings.seed, resource.name), torch_.device};
+                              fnv1a(pipeline_.settings.seed, resource.name), torch_.device,
+                              pipeline_.settings.channels_last};
       try {
         resources_.add(resource.name, resource.kind->schema.kind, resource.kind->create(context));
         resource_libraries_.push_back(resource.kind->library);
@@ -249,6 +251,8 @@ class Run {
       context.seed = fnv1a(pipeline_.settings.seed, spec.id);
       context.device = torch_.device;
       context.training = torch_.training;
+      context.precision = torch_.precision;
+      context.channels_last = pipeline_.settings.channels_last;
       std::string where = "node '" + spec.id + "' (" + spec.schema().kind + ")";
       try {
         TorchScope scope(torch_);

@@ -120,7 +120,7 @@ class Parser {
   void parse_settings(const toml::table& table, PipelineSettings& settings) {
     static const std::vector<std::string> keys = {"mode", "device", "precision", "seed", "frames_in_flight",
                                                    "threads", "intra_op_threads", "compute_lanes", "frames",
-                                                   "first_frame", "deterministic", "log_level"};
+                                                   "first_frame", "deterministic", "channels_last", "log_level"};
     for (auto&& [key, node] : table) {
       std::string name(key.str());
       if (name == "mode") {
@@ -154,6 +154,8 @@ class Parser {
         read_count(node, name, 0, settings.frames);
       } else if (name == "deterministic") {
         read(node, name, settings.deterministic, "true or false");
+      } else if (name == "channels_last") {
+        read(node, name, settings.channels_last, "true or false");
       } else if (name == "first_frame") {
         read_count(node, name, 0, settings.first_frame);
       } else {

@@ -77,6 +77,15 @@ std::string resolve_device(const std::string& device, const std::string& precisi
   return resolved;
 }
 
+void configure_backend(const TorchSettings& settings, bool deterministic) {
+  if (settings.device.rfind("cuda", 0) != 0) return;
+  at::Context& context = at::globalContext();
+  context.setBenchmarkCuDNN(!deterministic);
+  context.setDeterministicCuDNN(deterministic);
+  context.setAllowTF32CuDNN(false);
+  context.setAllowTF32CuBLAS(false);
+}
+
 void seed_torch(std::uint64_t seed) { at::manual_seed(seed); }
 
 }  // namespace munit

@@ -33,6 +33,11 @@ class TorchScope {
 // or a precision the device cannot run.
 std::string resolve_device(const std::string& device, const std::string& precision);
 
+// Process-wide backend switches for a run on `settings.device`: on CUDA, cuDNN's benchmark mode
+// picks the fastest kernels for the fixed shapes of a pipeline (off when deterministic), and fp32
+// stays IEEE fp32 (no TF32), so fp32 matches the official results; bf16/fp16 are the fast paths.
+void configure_backend(const TorchSettings& settings, bool deterministic);
+
 void seed_torch(std::uint64_t seed);
 
 }  // namespace munit

@@ -1,11 +1,14 @@
 // augment.to_tensor — 8-bit images to a float batch [N, C, H, W] in [-1, 1] (x / 127.5 - 1, as
-// the official loader's Normalize(0.5, 0.5)). All images of a batch must share one size.
+// the official loader's Normalize(0.5, 0.5)). All images of a batch must share one size. For a
+// GPU the batch is assembled in pinned memory and copied without stalling the host; with
+// [pipeline] channels_last it is laid out NHWC, the order the decoded pixels already have.
 //
 //   [nodes.x_a]
 //   kind = "augment.to_tensor"
 //   in = "crop_a.out"
 #include <torch/torch.h>
 
+#include "../device_copy.h"
 #include "../tensor_image.h"
 #include "munit/image.h"
 #include "munit/registry.h"
@@ -26,13 +29,15 @@ class ToTensor : public Node {
         .parallel();
   }
 
-  explicit ToTensor(const NodeContext& context) : device_(context.device) {}
+  explicit ToTensor(const NodeContext& context) : device_(context.device), channels_last_(context.channels_last) {}
 
   void process(Frame& frame) override {
     const ImageBatch& batch = frame.get(kIn);
     if (batch.images.empty()) throw std::invalid_argument("an empty image batch");
     const Image& first = batch.images.front();
-    torch::Tensor out = torch::empty({static_cast<std::int64_t>(batch.images.size()), first.channels, first.height, first.width});
+    torch::Tensor out = torch::empty({static_cast<std::int64_t>(batch.images.size()), first.channels, first.height, first.width},
+                                     staging_options(device_).memory_format(channels_last_ ? torch::MemoryFormat::ChannelsLast
+                                                                                           : torch::MemoryFormat::Contiguous));
     for (std::size_t i = 0; i < batch.images.size(); ++i) {
       const Image& image = batch.images[i];
       if (image.height != first.height || image.width != first.width || image.channels != first.channels)
@@ -42,11 +47,12 @@ class ToTensor : public Node {
                                     "x" + std::to_string(first.channels) + ": resize or crop them to one size first");
       out[static_cast<std::int64_t>(i)].copy_(tensor_of(image));
     }
-    frame.put(kOut, TensorBatch{out.to(torch::Device(device_)), batch.provenance});
+    frame.put(kOut, TensorBatch{to_device(out, device_), batch.provenance});
   }
 
  private:
-  std::string device_;
+  torch::Device device_;
+  bool channels_last_;
 };
 
 }  // namespace

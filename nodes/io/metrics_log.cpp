@@ -52,9 +52,12 @@ class MetricsLog : public Node {
     const auto values = frame.get_all(kValues);
     const auto names = frame.sources(kValues);
     auto name_of = [&](std::size_t i) { return i < names.size() ? names[i] : "value" + std::to_string(i); };
+    // Reading a value on a GPU waits for the GPU to catch up: there only on the lines it writes.
+    const bool writes_line = iteration % every_ == 0;
     for (std::size_t i = 0; i < values.size(); ++i)
-      if (shown_on_progress_line(name_of(i))) show_live_value(name_of(i), values[i]->value.item<double>());
-    if (iteration % every_ != 0) return;
+      if (shown_on_progress_line(name_of(i)) && (writes_line || values[i]->value.is_cpu()))
+        show_live_value(name_of(i), values[i]->value.item<double>());
+    if (!writes_line) return;
     const auto now = std::chrono::steady_clock::now();
     nlohmann::json line = {{"iteration", iteration}};
     for (std::size_t i = 0; i < values.size(); ++i) line[name_of(i)] = values[i]->value.item<double>();

@@ -33,7 +33,7 @@ class VggLoss : public Node {
   }
 
   explicit VggLoss(const NodeContext& context)
-      : vgg_(model::load_vgg16(context.params.get<std::string>("weights"), context.device)),
+      : vgg_(model::load_vgg16(context.params.get<std::string>("weights"), context.device, context.channels_last)),
         weight_(context.params.get<double>("weight")) {}
 
   void process(Frame& frame) override {

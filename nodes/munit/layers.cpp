@@ -91,6 +91,14 @@ torch::Tensor AdaptiveInstanceNormImpl::forward(const torch::Tensor& x, AdainPar
   if (weight.numel() != b * c)
     throw std::invalid_argument("AdaIN parameters are for " + std::to_string(weight.numel() / c) +
                                 " samples, the content batch has " + std::to_string(b));
+  if (x.dim() == 4 && x.suggest_memory_format() == at::MemoryFormat::ChannelsLast) {
+    // The same statistics without leaving NHWC ([pipeline] channels_last): the batch_norm below
+    // needs an NCHW view, and each AdaIN would transpose twice.
+    const torch::Tensor xf = x.to(torch::kFloat);
+    auto [var, mean] = torch::var_mean(xf, at::IntArrayRef{2, 3}, /*unbiased=*/false, /*keepdim=*/true);
+    const torch::Tensor scale = weight.to(torch::kFloat).view({b, c, 1, 1}) * torch::rsqrt(var + eps_);
+    return (xf - mean) * scale + bias.to(torch::kFloat).view({b, c, 1, 1});
+  }
   std::vector<std::int64_t> folded{1, b * c};
   for (std::int64_t d = 2; d < x.dim(); ++d) folded.push_back(x.size(d));
   // Batch norm over a batch of one whose channels are (sample, channel) pairs: instance norm with a

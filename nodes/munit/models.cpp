@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "channels_last.h"
 #include "checkpoint.h"
 #include "init.h"
 #include "munit/node.h"
@@ -51,6 +52,7 @@ Net build(const ResourceContext& context, const Config& config, const std::strin
     load(net, checkpoint, entry.empty() ? domain : entry);
   }
   net->to(torch::Device(context.device));
+  if (context.channels_last) use_channels_last(*net);
   return net;
 }
 

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "channels_last.h"
 #include "munit/errors.h"
 #include "munit/torch_file.h"
 #include "state_dict.h"
@@ -60,7 +61,10 @@ torch::Tensor Vgg16Impl::forward(torch::Tensor h) {
 
 torch::Tensor vgg_preprocess(const torch::Tensor& images) {
   auto bgr = torch::cat({images.narrow(1, 2, 1), images.narrow(1, 1, 1), images.narrow(1, 0, 1)}, 1);
-  auto mean = torch::tensor({103.939, 116.779, 123.680}, images.options()).view({1, 3, 1, 1});
+  // Filled on the device: a tensor built on the host would be a blocking copy every call.
+  auto mean = torch::empty({1, 3, 1, 1}, images.options());
+  const double caffe_means[] = {103.939, 116.779, 123.680};
+  for (int c = 0; c < 3; ++c) mean.narrow(1, c, 1).fill_(caffe_means[c]);
   return (bgr + 1) * 255 * 0.5 - mean;
 }
 
@@ -69,11 +73,11 @@ torch::Tensor vgg_loss(Vgg16& vgg, const torch::Tensor& images, const torch::Ten
   return torch::mean((features(images) - features(targets)).pow(2));
 }
 
-std::shared_ptr<Vgg16> load_vgg16(const std::string& path, const std::string& device) {
+std::shared_ptr<Vgg16> load_vgg16(const std::string& path, const std::string& device, bool channels_last) {
   static std::mutex mutex;
   static std::map<std::string, std::weak_ptr<Vgg16>> loaded;
   std::lock_guard<std::mutex> lock(mutex);
-  const std::string key = path + "@" + device;
+  const std::string key = path + "@" + device + (channels_last ? "/nhwc" : "");
   if (auto shared = loaded[key].lock()) return shared;
 
   const char* expected =
@@ -90,6 +94,7 @@ std::shared_ptr<Vgg16> load_vgg16(const std::string& path, const std::string& de
                                               return std::string("expected ") + expected;
                                             }});
   (*vgg)->to(torch::Device(device));
+  if (channels_last) use_channels_last(**vgg);
   (*vgg)->eval();
   for (auto& parameter : (*vgg)->parameters()) parameter.set_requires_grad(false);
   loaded[key] = vgg;

@@ -30,6 +30,6 @@ torch::Tensor vgg_loss(Vgg16& vgg, const torch::Tensor& images, const torch::Ten
 // Loads `path`: the official vgg16.weight (a torch.save'd state dict, keys conv1_1.weight …) or
 // torchvision's vgg16 state dict (features.N.weight …, matched by order). One network per file,
 // shared by every caller, frozen. A missing or wrong file is a UserError that says what is needed.
-std::shared_ptr<Vgg16> load_vgg16(const std::string& path, const std::string& device);
+std::shared_ptr<Vgg16> load_vgg16(const std::string& path, const std::string& device, bool channels_last = false);
 
 }  // namespace munit::model

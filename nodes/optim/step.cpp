@@ -1,7 +1,8 @@
 // optim.step — one optimizer step: sums its loss terms in the order listed, checks the sum is
 // finite, zeroes the gradients of the optimizer's parameters, back-propagates, sets the learning
 // rate of this iteration (its policy; the frame is the iteration) and steps. Its `done` signal
-// orders what must see the new parameters (after = "step_dis.done").
+// orders what must see the new parameters (after = "step_dis.done"). Under precision = "fp16" the
+// loss is scaled (grad_scaler.h) and a step whose gradients overflowed is skipped.
 //
 //   [nodes.step_gen]
 //   kind = "optim.step"
@@ -13,6 +14,7 @@
 
 #include "../munit/lr_policy.h"
 #include "adam_optimizer.h"
+#include "grad_scaler.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
 
@@ -31,35 +33,74 @@ class Step : public Node {
         .output(kTotal, "the summed loss, detached")
         .output(kLr, "the learning rate this step used")
         .param(resource_param("optimizer", "optimizers").doc("an optim.adam"))
+        .param(int_param("check_every", 10)
+                   .at_least(1)
+                   .doc("on a GPU, how often the recorded finiteness of the loss is read (each read waits for "
+                        "the GPU); on the CPU every step is checked before its update"))
         .uses_compute();
   }
 
   explicit Step(const NodeContext& context)
       : optimizer_(context.resources->get<optim::AdamOptimizer>(context.params.get<std::string>("optimizer"))),
-        name_(context.params.get<std::string>("optimizer")) {}
+        name_(context.params.get<std::string>("optimizer")),
+        on_gpu_(torch::Device(context.device).is_cuda()),
+        check_every_(context.params.get<std::int64_t>("check_every")) {
+    if (context.precision == "fp16") scaler_ = std::make_unique<optim::GradScaler>(torch::Device(context.device));
+  }
 
   void process(Frame& frame) override {
     at::Tensor total;
     for (const Scalar* term : frame.get_all(kLoss)) total = total.defined() ? total + term->value : term->value;
-    const double value = total.item<double>();
-    if (!std::isfinite(value))
-      throw std::runtime_error("the loss of optimizer '" + name_ + "' is " + std::to_string(value) + " at iteration " +
-                               std::to_string(frame.id() + 1) + "; the parameters were not updated");
+    check_finite(total, frame.id());
     if (!total.requires_grad())
       throw std::runtime_error("the loss has no gradient: is the pipeline in mode = \"train\"?");
     model::Adam& adam = *optimizer_->adam;
     adam.zero_grad();
-    total.backward();
     const double lr = model::learning_rate(optimizer_->policy, frame.id());
     adam.set_lr(lr);
-    adam.step();
+    if (scaler_) {
+      scaler_->scale(total).backward();
+      const at::Tensor found_inf = scaler_->unscale(adam.params());
+      // The one read an fp16 step needs, as torch.cuda.amp.GradScaler.step makes it.
+      if (found_inf.item<float>() == 0) adam.step();
+      scaler_->update(found_inf);
+    } else {
+      total.backward();
+      adam.step();
+    }
     frame.put(kTotal, Scalar{total.detach()});
     frame.put(kLr, Scalar{torch::scalar_tensor(lr, torch::kFloat64)});
   }
 
  private:
+  // On the CPU reading the loss is free, so a non-finite loss stops the run before its update. On a
+  // GPU a read each step would stall the host; non-finite losses are recorded on the device and
+  // the record is read every check_every iterations.
+  void check_finite(const at::Tensor& total, std::int64_t frame) {
+    if (!on_gpu_) {
+      const double value = total.item<double>();
+      if (!std::isfinite(value))
+        throw std::runtime_error("the loss of optimizer '" + name_ + "' is " + std::to_string(value) +
+                                 " at iteration " + std::to_string(frame + 1) + "; the parameters were not updated");
+      return;
+    }
+    const at::Tensor bad = total.detach().isfinite().logical_not();
+    if (!non_finite_.defined()) window_start_ = frame;
+    non_finite_ = non_finite_.defined() ? non_finite_.logical_or(bad) : bad;
+    if ((frame + 1) % check_every_ != 0) return;
+    if (non_finite_.item<bool>())
+      throw std::runtime_error("the loss of optimizer '" + name_ + "' became inf or NaN between iterations " +
+                               std::to_string(window_start_ + 1) + " and " + std::to_string(frame + 1));
+    non_finite_.reset();
+  }
+
   std::shared_ptr<optim::AdamOptimizer> optimizer_;
   std::string name_;
+  bool on_gpu_;
+  std::int64_t check_every_;
+  std::unique_ptr<optim::GradScaler> scaler_;
+  at::Tensor non_finite_;  // GPU: whether a loss since window_start_ was inf or NaN
+  std::int64_t window_start_ = 0;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include "../device_copy.h"
 #include "../image_stem.h"
 #include "../random.h"
 #include "munit/registry.h"
@@ -63,7 +64,7 @@ class StylePrior : public Node {
       for (const auto& name : like.provenance) each.push_back(draw(hash_of(image_stem(name), seed_), 1));
       styles = torch::cat(each);
     }
-    frame.put(kOut, TensorBatch{styles.to(like.data.device()), style::styled_names(like, tags_)});
+    frame.put(kOut, TensorBatch{to_device(styles, like.data.device()), style::styled_names(like, tags_)});
   }
 
  private:

@@ -15,6 +15,7 @@
 #include <torch/torch.h>
 
 #include "../data/list_images.h"
+#include "../device_copy.h"
 #include "../image_stem.h"
 #include "munit/errors.h"
 #include "munit/registry.h"
@@ -67,7 +68,7 @@ class StyleReference : public Node {
       picked.push_back(styles_[static_cast<std::int64_t>(found->second)]);
       names.push_back(styled_name(input, "ref"));
     }
-    frame.put(kOut, TensorBatch{torch::stack(picked).to(like.data.device()), names});
+    frame.put(kOut, TensorBatch{to_device(torch::stack(picked), like.data.device()), names});
   }
 
  private:

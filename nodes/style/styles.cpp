@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "../data/read_image.h"
+#include "../device_copy.h"
 #include "../image_mat.h"
 #include "../image_stem.h"
 #include "../tensor_image.h"
@@ -22,7 +23,7 @@ at::Tensor reference_style(model::GeneratorModel& model, const std::string& path
 
 TensorBatch each_input_with(const TensorBatch& inputs, const at::Tensor& styles, const std::vector<std::string>& tags) {
   const std::int64_t n = inputs.data.size(0), k = styles.size(0);
-  torch::Tensor each = styles.to(inputs.data.device()).unsqueeze(0).expand({n, k, styles.size(1), 1, 1});
+  torch::Tensor each = to_device(styles, inputs.data.device()).unsqueeze(0).expand({n, k, styles.size(1), 1, 1});
   return {each.reshape({n * k, styles.size(1), 1, 1}), styled_names(inputs, tags)};
 }
 

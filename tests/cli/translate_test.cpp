@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "../support/command.h"
+#include "../support/cuda.h"
 #include "../support/fixtures.h"
 
 namespace munit::testing {
@@ -96,6 +97,34 @@ TEST_F(Translate, ReferenceStyleReproducesTheOfficialOutput) {
 
 // Inputs are converted to the model's channels and resized as the official test script does: a
 // gray 64x48 file through the RGB fixture model gives an RGB image with the shorter side at 32.
+// On a GPU host: the official output in fp32 (contiguous and channels_last, a batch of one and a
+// whole batch per network call); bf16 close to it.
+TEST_F(Translate, ReferenceStyleReproducesTheOfficialOutputOnCuda_CUDA) {
+  MUNIT_REQUIRE_CUDA();
+  fs::create_directories(dir / "in");
+  for (int copy = 0; copy < 3; ++copy)
+    fs::copy_file(fixture / "translate" / "input.png", dir / "in" / ("input" + std::to_string(copy) + ".png"));
+  cv::Mat official = cv::imread((fixture / "translate" / "expected.png").string(), cv::IMREAD_UNCHANGED);
+  for (const std::string flags : {"", "--channels-last", "--batch 3", "--precision bf16 --batch 3 --channels-last"}) {
+    const fs::path out = dir / ("out" + std::to_string(std::hash<std::string>{}(flags)));
+    auto result = translate("--device cuda --input " + (dir / "in").string() + " --output " + out.string() +
+                            " --style " + (fixture / "translate" / "reference.png").string() + " " + flags);
+    ASSERT_EQ(result.exit_code, 0) << flags << "\n" << result.output;
+    for (int copy = 0; copy < 3; ++copy) {
+      cv::Mat ours = cv::imread((out / ("input" + std::to_string(copy) + "_reference.png")).string(), cv::IMREAD_UNCHANGED);
+      ASSERT_EQ(ours.size(), official.size()) << flags;
+      cv::Mat difference;
+      cv::absdiff(ours, official, difference);
+      double worst = 0;
+      cv::minMaxLoc(difference.reshape(1), nullptr, &worst);
+      const double mean = cv::mean(difference.reshape(1))[0];
+      std::printf("cuda %s: max %.0f, mean %.3f levels from the official output\n", flags.c_str(), worst, mean);
+      if (flags.find("bf16") == std::string::npos) EXPECT_LE(worst, 1.0) << flags;
+      else EXPECT_LT(mean, 4.0) << flags;
+    }
+  }
+}
+
 TEST_F(Translate, GrayAndOtherSizedInputsAreConvertedAndResized) {
   fs::create_directories(dir / "in");
   cv::Mat gray(48, 64, CV_8UC1);

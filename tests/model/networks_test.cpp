@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "../support/cuda.h"
 #include "../support/fixtures.h"
 #include "munit/errors.h"
 #include "munit/torch_file.h"
 #include "nodes/munit/adam.h"
+#include "nodes/munit/channels_last.h"
 #include "nodes/munit/checkpoint.h"
 #include "nodes/munit/config.h"
 #include "nodes/munit/init.h"
@@ -135,6 +137,61 @@ TEST(Networks, SubpixelUpsamplingEqualsTheOfficialDecoder) {
     EXPECT_TRUE(content.grad().defined());
   }
 }
+
+// [pipeline] channels_last: NHWC weights and inputs give the same outputs and gradients, on the
+// CPU and (on a GPU host) on CUDA, also through the decoder's sub-pixel path.
+class ChannelsLastOn : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "cuda") MUNIT_REQUIRE_CUDA();
+  }
+};
+
+TEST_P(ChannelsLastOn, GivesTheOutputsAndGradientsOfContiguousNetworks) {
+  const torch::Device device(GetParam());
+  GeneratorConfig g;
+  g.dim = 8, g.mlp_dim = 16, g.style_dim = 4, g.n_downsample = 2, g.n_res = 1;
+  DiscriminatorConfig d;
+  d.dim = 8, d.n_layer = 2, d.num_scales = 2, d.norm = "none";
+  torch::manual_seed(3);
+  Generator gen(g), gen_nhwc(g);
+  Discriminator dis(d), dis_nhwc(d);
+  for (auto [from, to] : {std::pair<torch::nn::Module*, torch::nn::Module*>{gen.get(), gen_nhwc.get()},
+                          {dis.get(), dis_nhwc.get()}}) {
+    init_weights(*from, "kaiming");
+    torch::NoGradGuard no_grad;
+    auto source = from->parameters(), target = to->parameters();
+    for (std::size_t i = 0; i < source.size(); ++i) target[i].copy_(source[i]);
+    from->to(device);
+    to->to(device);
+    use_channels_last(*to);
+  }
+  const auto nhwc = at::MemoryFormat::ChannelsLast;
+  EXPECT_TRUE(gen_nhwc->enc_content->parameters().front().is_contiguous(nhwc));
+  torch::Tensor x = torch::rand({2, 3, 16, 16}, device) * 2 - 1, style = torch::randn({2, 4, 1, 1}, device);
+
+  Codes codes = gen->encode(x), codes_nhwc = gen_nhwc->encode(x.contiguous(nhwc));
+  torch::Tensor out = gen->decode(codes.content, style), out_nhwc = gen_nhwc->decode(codes_nhwc.content, style);
+  EXPECT_LT((out - out_nhwc).abs().max().item<float>(), 1e-5f);
+  EXPECT_LT((codes.style - codes_nhwc.style).abs().max().item<float>(), 1e-5f);
+  torch::Tensor loss = dis->gen_loss(out), loss_nhwc = dis_nhwc->gen_loss(out_nhwc);
+  EXPECT_NEAR(loss.item<double>(), loss_nhwc.item<double>(), 1e-5);
+  loss.backward();
+  loss_nhwc.backward();
+  auto grads = gen->parameters(), grads_nhwc = gen_nhwc->parameters();
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].grad().defined()) continue;
+    const double scale = std::max(1.0, grads[i].grad().abs().max().item<double>());
+    EXPECT_LT((grads[i].grad() - grads_nhwc[i].grad()).abs().max().item<double>(), 1e-4 * scale) << "parameter " << i;
+  }
+
+  torch::NoGradGuard no_grad;
+  torch::Tensor subpixel = gen_nhwc->decode(codes_nhwc.content, style, Upsampling::Subpixel);
+  EXPECT_LT((out.detach() - subpixel).abs().max().item<float>(), 1e-5f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, ChannelsLastOn, ::testing::Values("cpu", "cuda"),
+                         [](const auto& info) { return info.param; });
 
 TEST(Networks, GanLossesFollowTheOfficialFormulas) {
   DiscriminatorConfig d;

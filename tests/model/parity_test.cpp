@@ -1,6 +1,7 @@
 // Parity with the official PyTorch MUNIT: ../shared/fixtures/official-small holds its networks'
 // weights (gen.pt, dis.pt) and, in io.pt, every output of a forward pass, every loss term, and the
-// state after one training iteration (see that folder's README). fp32 on the CPU, max abs error 1e-5.
+// state after one training iteration (see that folder's README). fp32 on the CPU, max abs error
+// 1e-5; and on CUDA (instantiated for "cuda", skipped without a GPU), IEEE fp32 (no TF32), 1e-4.
 #include <map>
 
 #include <gtest/gtest.h>
@@ -13,23 +14,29 @@
 #include "nodes/munit/objectives.h"
 #include "nodes/munit/state_dict.h"
 #include "munit/torch_file.h"
+#include "../support/cuda.h"
 #include "../support/fixtures.h"
+#include "graph/src/torch_state.h"
 
 namespace munit::model {
 namespace {
 
-constexpr double kTolerance = 1e-5;
-
-class OfficialSmall : public ::testing::Test {
+class OfficialSmall : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    if (GetParam() == "cuda") {
+      MUNIT_REQUIRE_CUDA();
+      device_ = torch::Device("cuda:0");
+      tolerance_ = 1e-4;
+      configure_backend(TorchSettings{true, "cuda:0"}, /*deterministic=*/true);
+    }
     dir_ = testing::fixtures_dir() / "official-small";
     MUNIT_REQUIRE_FIXTURE(dir_ / "io.pt");
     torch::set_num_threads(1);
     config_ = load_config(dir_ / "config.yaml");
     const py::Object io = load_torch_file(dir_ / "io.pt");
     for (const auto& [key, value] : io.entries())
-      io_[key.as_string()] = value.as_tensor();
+      io_[key.as_string()] = value.as_tensor().to(device_);
     load_networks();
   }
 
@@ -42,6 +49,10 @@ class OfficialSmall : public ::testing::Test {
     load_generator(gen_b_, dir_ / "gen.pt", "b");
     load_discriminator(dis_a_, dir_ / "dis.pt", "a");
     load_discriminator(dis_b_, dir_ / "dis.pt", "b");
+    gen_a_->to(device_);
+    gen_b_->to(device_);
+    dis_a_->to(device_);
+    dis_b_->to(device_);
   }
 
   const torch::Tensor& io(const std::string& key) {
@@ -50,12 +61,13 @@ class OfficialSmall : public ::testing::Test {
     return it->second;
   }
 
-  void expect_close(const std::string& key, const torch::Tensor& actual, double tolerance = kTolerance) {
+  void expect_close(const std::string& key, const torch::Tensor& actual) {
     const torch::Tensor& expected = io(key);
     ASSERT_TRUE(actual.sizes().equals(expected.sizes()))
         << key << ": shape " << actual.sizes() << ", official " << expected.sizes();
-    double error = (actual.detach().to(torch::kDouble) - expected.to(torch::kDouble)).abs().max().item<double>();
-    EXPECT_LE(error, tolerance) << key << ": max abs error " << error;
+    double error = (actual.detach().to(torch::kCPU, torch::kDouble) - expected.to(torch::kCPU, torch::kDouble))
+                       .abs().max().item<double>();
+    EXPECT_LE(error, tolerance_) << key << ": max abs error " << error;
     worst_ = std::max(worst_, error);
     ++compared_;
   }
@@ -76,6 +88,8 @@ class OfficialSmall : public ::testing::Test {
     return out;
   }
 
+  torch::Device device_{torch::kCPU};
+  double tolerance_ = 1e-5;
   std::filesystem::path dir_;
   double worst_ = 0;
   int compared_ = 0;
@@ -85,7 +99,7 @@ class OfficialSmall : public ::testing::Test {
   Discriminator dis_a_{nullptr}, dis_b_{nullptr};
 };
 
-TEST_F(OfficialSmall, EncodersDecodersAndMlpMatchTheOfficialOutputs) {
+TEST_P(OfficialSmall, EncodersDecodersAndMlpMatchTheOfficialOutputs) {
   torch::NoGradGuard no_grad;
   const torch::Tensor &x_a = io("x_a"), &x_b = io("x_b"), &s_a = io("s_a"), &s_b = io("s_b");
   Codes a = gen_a_->encode(x_a);
@@ -116,7 +130,7 @@ TEST_F(OfficialSmall, EncodersDecodersAndMlpMatchTheOfficialOutputs) {
   expect_close("x_ab_single0", gen_b_->decode(a.content.slice(0, 0, 1), s_b.slice(0, 0, 1)));
 }
 
-TEST_F(OfficialSmall, EveryDiscriminatorScaleMatches) {
+TEST_P(OfficialSmall, EveryDiscriminatorScaleMatches) {
   torch::NoGradGuard no_grad;
   std::pair<const char*, std::pair<Discriminator*, const char*>> cases[] = {
       {"dis_a.x_a", {&dis_a_, "x_a"}}, {"dis_a.x_ba", {&dis_a_, "x_ba"}},
@@ -128,7 +142,7 @@ TEST_F(OfficialSmall, EveryDiscriminatorScaleMatches) {
   }
 }
 
-TEST_F(OfficialSmall, EveryLossTermMatches) {
+TEST_P(OfficialSmall, EveryLossTermMatches) {
   RandomStyles styles{io("s_a"), io("s_b")};
   DisTerms d = discriminator_objective(nets(), io("x_a"), io("x_b"), styles, config_.loss);
   expect_close("loss_dis_a", d.loss_dis_a);
@@ -150,7 +164,7 @@ TEST_F(OfficialSmall, EveryLossTermMatches) {
 
 // One iteration of the official train loop: update_learning_rate, dis_update, gen_update, with the
 // styles its torch.randn calls returned.
-TEST_F(OfficialSmall, OneTrainingIterationReproducesParametersGradientsAndAdamMoments) {
+TEST_P(OfficialSmall, OneTrainingIterationReproducesParametersGradientsAndAdamMoments) {
   Adam gen_opt(parameters_of({gen_a_.get(), gen_b_.get()}), AdamOptions::from(config_.optimizer));
   Adam dis_opt(parameters_of({dis_a_.get(), dis_b_.get()}), AdamOptions::from(config_.optimizer));
   const double lr = learning_rate(config_.optimizer, 0);
@@ -219,7 +233,7 @@ TEST_F(OfficialSmall, OneTrainingIterationReproducesParametersGradientsAndAdamMo
       // A sum over up to ~10^5 elements: relative tolerance.
       double expected = value.item<double>();
       double actual = grads[name].abs().sum().item<double>();
-      EXPECT_NEAR(actual, expected, 1e-5 * std::max(1.0, std::abs(expected))) << key;
+      EXPECT_NEAR(actual, expected, tolerance_ * std::max(1.0, std::abs(expected))) << key;
       ++l1_compared;
     }
   }
@@ -227,6 +241,9 @@ TEST_F(OfficialSmall, OneTrainingIterationReproducesParametersGradientsAndAdamMo
   EXPECT_GE(l1_compared, 100);
   for (auto& [name, p] : parameters) EXPECT_TRUE(grads.count(name)) << name << " got no gradient";
 }
+
+INSTANTIATE_TEST_SUITE_P(Devices, OfficialSmall, ::testing::Values("cpu", "cuda"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace munit::model

@@ -1,5 +1,6 @@
 // The training node families one at a time, outside a graph: style.prior, munit.encode/decode,
-// loss.*, optim.step, augment.to_tensor, io.metrics.
+// loss.*, optim.step (and its fp16 gradient scaler), augment.to_tensor, io.metrics. The *_CUDA
+// tests run the same nodes on a GPU and skip themselves elsewhere.
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -7,11 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "../support/cuda.h"
 #include "../support/node_harness.h"
 #include "munit/image.h"
 #include "munit/tensor.h"
 #include "nodes/munit/models.h"
 #include "nodes/optim/adam_optimizer.h"
+#include "nodes/optim/grad_scaler.h"
 
 namespace munit::testing {
 namespace {
@@ -32,17 +35,18 @@ class TrainNodes : public ::testing::Test {
   TrainNodes() : registry(Registry::with_builtins()) {}
 
   // A small generator "g" and an Adam "opt" over it, as a pipeline would declare them.
-  void add_models() {
+  void add_models(const std::string& device = "cpu") {
     std::map<std::string, ParamValue> gen{{"domain", std::string("a")}};
-    add_resource("munit.generator", "g", gen);
+    add_resource("munit.generator", "g", gen, device);
     std::map<std::string, ParamValue> opt{{"models", StringList{"g"}}, {"lr", 0.01}};
-    add_resource("optim.adam", "opt", opt);
+    add_resource("optim.adam", "opt", opt, device);
   }
-  void add_resource(const std::string& kind, const std::string& name, std::map<std::string, ParamValue> values) {
+  void add_resource(const std::string& kind, const std::string& name, std::map<std::string, ParamValue> values,
+                    const std::string& device = "cpu") {
     const ResourceKind* resource = registry.resource(kind);
     for (const auto& spec : resource->schema.params)
       if (!values.count(spec.name) && spec.default_value) values[spec.name] = *spec.default_value;
-    ResourceContext context{name, Params(values), &resources, 1, "cpu"};
+    ResourceContext context{name, Params(values), &resources, 1, device};
     resources.add(name, kind, resource->create(context));
   }
 
@@ -113,6 +117,107 @@ TEST_F(TrainNodes, OptimizerStepSumsInOrderStepsAndRefusesNonFiniteLosses) {
   EXPECT_DOUBLE_EQ(value(out[1]), 0.01);
   // The first Adam step moves each weight by about lr against its gradient (+3 everywhere).
   EXPECT_NEAR((before - weight).mean().item<double>(), 0.01, 2e-4);
+}
+
+// On a GPU the step cannot read the loss each iteration without stalling: it records non-finite
+// losses on the device and reads the record every check_every iterations.
+TEST_F(TrainNodes, OptimizerStepOnAGpuReadsTheLossEveryCheckEvery_CUDA) {
+  MUNIT_REQUIRE_CUDA();
+  add_models("cuda:0");
+  NodeHarness step(registry, "optim.step", {{"optimizer", std::string("opt")}, {"check_every", std::int64_t{4}}}, 1,
+                   &resources, false, {"cuda:0"});
+  torch::Tensor weight = resources.get<model::GeneratorModel>("g")->net->mlp->named_parameters()["model.0.fc.weight"];
+  EXPECT_TRUE(weight.is_cuda());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  step.process(0, {{"loss", scalar_packet(weight.sum())}});
+  step.process(1, {{"loss", scalar_packet(weight.sum() * nan)}});
+  step.process(2, {{"loss", scalar_packet(weight.sum())}});
+  try {
+    step.process(3, {{"loss", scalar_packet(weight.sum())}});
+    FAIL() << "the NaN loss of iteration 2 was not reported at iteration 4";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the loss of optimizer 'opt' became inf or NaN between iterations 1 and 4"));
+  }
+}
+
+// torch.cuda.amp.GradScaler's rules, on the CPU's portable path and on CUDA's fused kernels.
+class GradScalerOn : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "cuda") MUNIT_REQUIRE_CUDA();
+  }
+  torch::Device device() const { return torch::Device(GetParam()); }
+};
+
+TEST_P(GradScalerOn, ScalesUnscalesSkipsOverflowsAndAdaptsTheScale) {
+  optim::GradScaler scaler(device(), {/*init_scale=*/1024, /*growth_factor=*/2, /*backoff_factor=*/0.5,
+                                      /*growth_interval=*/3});
+  torch::Tensor w = torch::full({4}, 2.0, torch::TensorOptions().device(device()).requires_grad(true));
+  torch::Tensor unused = torch::zeros({2}, torch::TensorOptions().device(device()).requires_grad(true));
+  torch::Tensor loss = (w * w).sum();
+  torch::Tensor scaled = scaler.scale(loss);
+  EXPECT_DOUBLE_EQ(scaled.item<double>(), 1024 * 16.0);
+  scaled.backward();
+  EXPECT_DOUBLE_EQ(w.grad()[0].item<double>(), 1024 * 4.0);
+  torch::Tensor found = scaler.unscale({w, unused});  // a parameter without a gradient is left alone
+  EXPECT_EQ(found.item<float>(), 0.0f);
+  EXPECT_TRUE(torch::allclose(w.grad().cpu(), torch::full({4}, 4.0)));
+
+  for (int clean = 1; clean <= 3; ++clean) {
+    scaler.update(found);
+    EXPECT_DOUBLE_EQ(scaler.current_scale(), clean < 3 ? 1024 : 2048) << "after " << clean << " clean steps";
+  }
+  w.mutable_grad().fill_(std::numeric_limits<float>::infinity());
+  found = scaler.unscale({w});
+  EXPECT_EQ(found.item<float>(), 1.0f);
+  scaler.update(found);
+  EXPECT_DOUBLE_EQ(scaler.current_scale(), 1024);
+  w.mutable_grad().fill_(std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(scaler.unscale({w}).item<float>(), 1.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, GradScalerOn, ::testing::Values("cpu", "cuda"),
+                         [](const auto& info) { return info.param; });
+
+// fp16 autocast with the scaler: a clean step updates the parameters, an overflowing one is skipped.
+TEST_F(TrainNodes, Fp16StepScalesTheLossAndSkipsOverflows_CUDA) {
+  MUNIT_REQUIRE_CUDA();
+  add_models("cuda:0");
+  NodeHarness step(registry, "optim.step", {{"optimizer", std::string("opt")}}, 1, &resources, false,
+                   {"cuda:0", "fp16"});
+  torch::Tensor weight = resources.get<model::GeneratorModel>("g")->net->mlp->named_parameters()["model.0.fc.weight"];
+  torch::Tensor before = weight.detach().clone();
+  auto out = step.process(0, {{"loss", scalar_packet(weight.sum())}});
+  EXPECT_NEAR(value(out[0]), before.sum().item<double>(), 1e-3) << "the reported total is the unscaled loss";
+  EXPECT_NEAR((before - weight).mean().item<double>(), 0.01, 2e-4);
+  torch::Tensor after_clean = weight.detach().clone();
+  // 1e35 * 65536 overflows float32: the gradients are inf, the step is skipped.
+  step.process(1, {{"loss", scalar_packet(weight.sum() * 1e35)}});
+  EXPECT_TRUE(torch::equal(weight, after_clean)) << "an overflowed fp16 step changed the parameters";
+}
+
+TEST_F(TrainNodes, ToTensorLaysTheBatchOutChannelsLastWhenAsked) {
+  NodeHarness nchw(registry, "augment.to_tensor");
+  NodeHarness nhwc(registry, "augment.to_tensor", {}, 1, nullptr, false, {"cpu", "fp32", true});
+  Image image{2, 3, 3, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}};
+  Packet in = Packet::of(ImageBatch{{image, image}, {"x", "y"}});
+  at::Tensor a = tensor(nchw.process(0, {{"in", in}})[0]), b = tensor(nhwc.process(0, {{"in", in}})[0]);
+  EXPECT_TRUE(a.is_contiguous());
+  EXPECT_TRUE(b.is_contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_FALSE(b.is_contiguous());
+  EXPECT_TRUE(torch::equal(a, b));
+}
+
+TEST_F(TrainNodes, ToTensorSendsTheBatchToTheGpu_CUDA) {
+  MUNIT_REQUIRE_CUDA();
+  NodeHarness cpu(registry, "augment.to_tensor");
+  NodeHarness gpu(registry, "augment.to_tensor", {}, 1, nullptr, false, {"cuda:0", "fp32", true});
+  Image image{2, 3, 3, std::vector<std::uint8_t>(18, 77)};
+  Packet in = Packet::of(ImageBatch{{image}, {"x"}});
+  at::Tensor a = tensor(cpu.process(0, {{"in", in}})[0]), b = tensor(gpu.process(0, {{"in", in}})[0]);
+  EXPECT_TRUE(b.is_cuda());
+  EXPECT_TRUE(b.is_contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_TRUE(torch::equal(a, b.cpu()));
 }
 
 TEST_F(TrainNodes, ToTensorMapsBytesToMinusOneToOne) {

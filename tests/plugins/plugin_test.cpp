@@ -10,6 +10,7 @@
 #include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/plugin_loader.h"
+#include "munit/version.h"
 
 namespace munit::testing {
 namespace {
@@ -81,7 +82,8 @@ TEST(PluginTest, LibraryWithoutEntryPoint) {
 TEST(PluginTest, OtherAbiVersion) {
   Registry registry;
   std::string error = refused(registry, MUNIT_ABI_MISMATCH_PLUGIN);
-  EXPECT_THAT(error, HasSubstr("was built for munit ABI 99.1, but this munit has ABI 1.1"));
+  const std::string minor = std::to_string(kAbiMinor);
+  EXPECT_THAT(error, HasSubstr("was built for munit ABI 99." + minor + ", but this munit has ABI 1." + minor));
   EXPECT_THAT(error, HasSubstr("rebuild the plugin"));
 }
 

@@ -8,10 +8,17 @@
 
 namespace munit::testing {
 
+// Where a node runs: the executor's resolved [pipeline] device, precision and channels_last.
+struct Placement {
+  std::string device = "cpu";
+  std::string precision = "fp32";
+  bool channels_last = false;
+};
+
 class NodeHarness {
  public:
   NodeHarness(const Registry& registry, const std::string& kind, std::map<std::string, ParamValue> params = {},
-              std::uint64_t seed = 1, Resources* resources = nullptr, bool training = false)
+              std::uint64_t seed = 1, Resources* resources = nullptr, bool training = false, Placement placement = {})
       : kind_(registry.node(kind)) {
     if (!kind_) throw std::logic_error("no kind " + kind);
     for (const auto& spec : kind_->schema.params)
@@ -21,7 +28,9 @@ class NodeHarness {
     context.params = Params(std::move(params));
     context.log = spdlog::default_logger();
     context.seed = seed;
-    context.device = "cpu";
+    context.device = placement.device;
+    context.precision = placement.precision;
+    context.channels_last = placement.channels_last;
     context.resources = resources;
     context.training = training;
     node_ = kind_->create(context);

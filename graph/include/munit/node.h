@@ -61,6 +61,8 @@ struct NodeContext {
   std::uint64_t seed = 0;  // derived from the pipeline seed and the node id
   std::string device;      // resolved: "cpu", "cuda:0", ...
   bool training = false;
+  std::string precision = "fp32";  // fp32 | bf16 | fp16: the autocast the executor sets around process()
+  bool channels_last = false;      // [pipeline] channels_last: image batches and conv weights in NHWC
 };
 
 struct ResourceContext {
@@ -69,6 +71,7 @@ struct ResourceContext {
   Resources* resources = nullptr;  // those declared before this one
   std::uint64_t seed = 0;
   std::string device;
+  bool channels_last = false;  // convert 4-D weights to channels_last after loading
 };
 
 // One frame's inputs and outputs, as a node's process() sees them.

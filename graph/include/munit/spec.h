@@ -27,6 +27,7 @@ struct PipelineSettings {
   int compute_lanes = 0;           // compute nodes running at once (0: threads / intra_op_threads)
   std::int64_t frames = 0;         // stop before frame `frames` (0: when a source ends)
   bool deterministic = false;      // one thread, one frame in flight: bit-identical reruns and resumes
+  bool channels_last = false;      // NHWC image batches and conv weights (faster convolutions on GPUs)
   std::int64_t first_frame = 0;    // the first frame's id: a resumed training run starts where it stopped
   std::string log_level = "info";
 };

@@ -3,6 +3,6 @@
 // most the host's (a newer minor may add SDK features an older host lacks).
 namespace munit {
 inline constexpr int kAbiMajor = 1;
-inline constexpr int kAbiMinor = 1;  // 1.1: Frame::skip
+inline constexpr int kAbiMinor = 2;  // 1.1: Frame::skip; 1.2: NodeContext precision and channels_last
 inline constexpr const char* kVersion = "0.1.0";
 }  // namespace munit
