@@ -93,6 +93,13 @@ TEST_F(Translate, ReferenceStyleReproducesTheOfficialOutput) {
                           " --style " + (fixture / "translate" / "reference.png").string());
   ASSERT_EQ(single.exit_code, 0) << single.output;
   EXPECT_EQ(read_bytes(dir / "one" / "input_reference.png"), read_bytes(dir / "out" / "input_reference.png"));
+  // NHWC batches and weights: the same image up to float rounding.
+  auto nhwc = translate("--input " + (dir / "in").string() + " --output " + (dir / "nhwc").string() + " --style " +
+                        (fixture / "translate" / "reference.png").string() + " --channels-last");
+  ASSERT_EQ(nhwc.exit_code, 0) << nhwc.output;
+  cv::absdiff(cv::imread((dir / "nhwc" / "input_reference.png").string(), cv::IMREAD_UNCHANGED), official, difference);
+  cv::minMaxLoc(difference.reshape(1), nullptr, &worst);
+  EXPECT_LE(worst, 1.0);
 }
 
 // Inputs are converted to the model's channels and resized as the official test script does: a
