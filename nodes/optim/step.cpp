@@ -72,6 +72,11 @@ class Step : public Node {
     frame.put(kLr, Scalar{torch::scalar_tensor(lr, torch::kFloat64)});
   }
 
+  // The last iterations' record, which no check_every boundary read.
+  void close() override {
+    if (non_finite_.defined()) report_non_finite();
+  }
+
  private:
   // On the CPU reading the loss is free, so a non-finite loss stops the run before its update. On a
   // GPU a read each step would stall the host; non-finite losses are recorded on the device and
@@ -86,12 +91,17 @@ class Step : public Node {
     }
     const at::Tensor bad = total.detach().isfinite().logical_not();
     if (!non_finite_.defined()) window_start_ = frame;
+    window_end_ = frame;
     non_finite_ = non_finite_.defined() ? non_finite_.logical_or(bad) : bad;
-    if ((frame + 1) % check_every_ != 0) return;
-    if (non_finite_.item<bool>())
-      throw std::runtime_error("the loss of optimizer '" + name_ + "' became inf or NaN between iterations " +
-                               std::to_string(window_start_ + 1) + " and " + std::to_string(frame + 1));
+    if ((frame + 1) % check_every_ == 0) report_non_finite();
+  }
+
+  void report_non_finite() {
+    const bool seen = non_finite_.item<bool>();
     non_finite_.reset();
+    if (seen)
+      throw std::runtime_error("the loss of optimizer '" + name_ + "' became inf or NaN between iterations " +
+                               std::to_string(window_start_ + 1) + " and " + std::to_string(window_end_ + 1));
   }
 
   std::shared_ptr<optim::AdamOptimizer> optimizer_;
@@ -100,7 +110,7 @@ class Step : public Node {
   std::int64_t check_every_;
   std::unique_ptr<optim::GradScaler> scaler_;
   at::Tensor non_finite_;  // GPU: whether a loss since window_start_ was inf or NaN
-  std::int64_t window_start_ = 0;
+  std::int64_t window_start_ = 0, window_end_ = 0;
 };
 
 }  // namespace

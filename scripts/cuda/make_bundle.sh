@@ -78,8 +78,8 @@ printf '#include <boost/dll/alias.hpp>\n#include <boost/dll/runtime_symbol_info.
   done
 
 # Every file the packages' CMake targets name must exist (TBB's name tbbbind and tbbmalloc_proxy too).
-for pattern in 'libtbb*.so*' 'libspdlog.so*' 'libfmt.so*' 'libyaml-cpp.so*' 'libboost_filesystem.*' 'libz.so*' \
-               'libgtest*.a' 'libgmock*.a'; do
+for pattern in 'libtbb*.so*' 'libspdlog.so*' 'libfmt.so*' 'libyaml-cpp.so*' 'libtomlplusplus.so*' \
+               'libboost_filesystem.*' 'libz.so*' 'libgtest*.a' 'libgmock*.a'; do
   find /usr/lib/"$arch" -maxdepth 1 -name "$pattern" -exec cp -a {} "$prefix/lib/$arch/" \;
 done
 for pkg in TBB spdlog fmt yaml-cpp GTest tomlplusplus Boost-* BoostDetectToolset-*.cmake boost_filesystem-* \
@@ -87,6 +87,14 @@ for pkg in TBB spdlog fmt yaml-cpp GTest tomlplusplus Boost-* BoostDetectToolset
   copy /usr/lib/"$arch"/cmake/$pkg "$prefix/lib/$arch/cmake/"
 done
 copy /usr/share/cmake/CLI11 /usr/share/cmake/nlohmann_json "$prefix/share/cmake/"
+
+# Every library file a copied CMake package names must be here (a new package version may name more).
+missing=$(grep -rhoE 'IMPORTED_LOCATION[A-Z_]* "\$\{(_IMPORT_PREFIX|PACKAGE_PREFIX_DIR)\}/[^"]+"' "$prefix" |
+  sed -E 's/.*\}\/([^"]+)"/\1/' | sort -u | while read -r file; do [ -e "$prefix/$file" ] || echo "$file"; done)
+if [ -n "$missing" ]; then
+  echo "make_bundle: the CMake packages name files the bundle lacks: $missing" >&2
+  exit 1
+fi
 
 # The shared-library closure: whatever the libraries above load that a bare host may lack (libpng,
 # libjpeg, ...), but not the C and C++ runtimes, which the host's compiler brings.

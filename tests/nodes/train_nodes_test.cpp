@@ -138,6 +138,15 @@ TEST_F(TrainNodes, OptimizerStepOnAGpuReadsTheLossEveryCheckEvery_CUDA) {
   } catch (const std::runtime_error& e) {
     EXPECT_THAT(e.what(), HasSubstr("the loss of optimizer 'opt' became inf or NaN between iterations 1 and 4"));
   }
+  // A run that ends between two reads is checked when the node closes.
+  step.process(4, {{"loss", scalar_packet(weight.sum() * nan)}});
+  step.process(5, {{"loss", scalar_packet(weight.sum())}});
+  try {
+    step.node().close();
+    FAIL() << "the NaN loss of iteration 5 was not reported when the node closed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("between iterations 5 and 6"));
+  }
 }
 
 // torch.cuda.amp.GradScaler's rules, on the CPU's portable path and on CUDA's fused kernels.
