@@ -61,6 +61,17 @@ fs::path scratch(const std::string& name) {
   return dir;
 }
 
+// The image reconstruction loss (a + b) of each line of a run's metrics log.
+std::vector<double> reconstruction_losses(const fs::path& dir) {
+  std::vector<double> recon;
+  std::ifstream log(dir / "metrics.jsonl");
+  for (std::string line; std::getline(log, line);) {
+    const nlohmann::json values = nlohmann::json::parse(line);
+    recon.push_back(values["recon_x_a.raw"].get<double>() + values["recon_x_b.raw"].get<double>());
+  }
+  return recon;
+}
+
 class TrainRunBoth : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(TrainRunBoth, ReconstructionFallsByHalfAndStylesChangeTranslations) {
@@ -69,11 +80,7 @@ TEST_P(TrainRunBoth, ReconstructionFallsByHalfAndStylesChangeTranslations) {
   auto result = testing::munit("--log-level warn run " + pipeline.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
-  std::vector<double> recon;
-  std::ifstream log(dir / "metrics.jsonl");
-  for (std::string line; std::getline(log, line);)
-    recon.push_back(nlohmann::json::parse(line)["recon_x_a.raw"].get<double>() +
-                    nlohmann::json::parse(line)["recon_x_b.raw"].get<double>());
+  const std::vector<double> recon = reconstruction_losses(dir);
   ASSERT_EQ(recon.size(), 30u);
   const double first = (recon[0] + recon[1] + recon[2]) / 3, last = (recon[27] + recon[28] + recon[29]) / 3;
   EXPECT_LT(last, first / 2) << "image reconstruction loss went from " << first << " to " << last;
@@ -108,11 +115,7 @@ TEST_P(TrainRunCuda, ReconstructionFallsByHalf_CUDA) {
                                          (nhwc ? "true" : "false") + "\n");
   auto result = testing::munit("--log-level warn run " + pipeline.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  std::vector<double> recon;
-  std::ifstream log(dir / "metrics.jsonl");
-  for (std::string line; std::getline(log, line);)
-    recon.push_back(nlohmann::json::parse(line)["recon_x_a.raw"].get<double>() +
-                    nlohmann::json::parse(line)["recon_x_b.raw"].get<double>());
+  const std::vector<double> recon = reconstruction_losses(dir);
   ASSERT_EQ(recon.size(), 30u);
   const double first = (recon[0] + recon[1] + recon[2]) / 3, last = (recon[27] + recon[28] + recon[29]) / 3;
   EXPECT_LT(last, first / 2) << GetParam() << ": image reconstruction loss went from " << first << " to " << last;
