@@ -52,6 +52,7 @@ void run_bench(const Pipeline& pipeline, const BenchOptions& options) {
   RunOptions run_options;
   run_options.progress_every_seconds = 0;
   run_options.measure_from = measured_from;
+  run_options.synchronize_nodes = options.sync_nodes;
   run_options.on_frame_done = [&](FrameId) {
     const auto now = Clock::now();
     if (left++ >= std::max<std::int64_t>(options.warmup, 1))
@@ -79,7 +80,8 @@ void run_bench(const Pipeline& pipeline, const BenchOptions& options) {
                                       [](double sum, const NodeStats& node) { return sum + node.busy_seconds; });
   std::sort(nodes.begin(), nodes.end(),
             [](const NodeStats& a, const NodeStats& b) { return a.busy_seconds > b.busy_seconds; });
-  std::printf("  share of node busy time (%.2f s over the measured frames):\n", busy);
+  std::printf("  share of node busy time (%.2f s over the measured frames%s):\n", busy,
+              options.sync_nodes ? ", each node waiting for its GPU kernels" : "");
   for (const auto& node : nodes) {
     if (busy <= 0 || node.busy_seconds / busy < 0.001) continue;
     std::printf("    %-20s %5.1f%%  %8.4f s/iteration\n", node.id.c_str(), 100 * node.busy_seconds / busy,

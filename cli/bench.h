@@ -12,6 +12,7 @@ namespace munit::cli {
 struct BenchOptions {
   std::int64_t iterations = 20;
   std::int64_t warmup = 3;
+  bool sync_nodes = false;  // on a GPU: node shares in GPU time (each node waits for its kernels)
 };
 
 // Prints the report on stdout.

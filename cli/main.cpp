@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
   bench->add_option("--iterations", bench_options.iterations, "frames to measure")->check(CLI::PositiveNumber);
   bench->add_option("--warmup", bench_options.warmup, "frames run first and not measured")
       ->check(CLI::NonNegativeNumber);
+  bench->add_flag("--sync-nodes", bench_options.sync_nodes,
+                  "on a GPU, each node waits for its kernels, so the shares are GPU time (slower)");
 
   auto* validate = app.add_subcommand("validate", "check a pipeline without running it");
   add_pipeline_args(validate, validate_args);

@@ -417,6 +417,7 @@ class Run {
         ActiveCount active(runtime);
         const auto start = Clock::now();
         runtime.node->process(frame);
+        if (options_.synchronize_nodes) synchronize_device(torch_);
         if (in.id >= options_.measure_from)
           runtime.busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
         ++runtime.frames;

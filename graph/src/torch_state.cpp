@@ -86,6 +86,10 @@ void configure_backend(const TorchSettings& settings, bool deterministic) {
   context.setAllowTF32CuBLAS(false);
 }
 
+void synchronize_device(const TorchSettings& settings) {
+  if (settings.device.rfind("cuda", 0) == 0) torch::cuda::synchronize();
+}
+
 void seed_torch(std::uint64_t seed) { at::manual_seed(seed); }
 
 }  // namespace munit

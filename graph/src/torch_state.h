@@ -38,6 +38,9 @@ std::string resolve_device(const std::string& device, const std::string& precisi
 // stays IEEE fp32 (no TF32), so fp32 matches the official results; bf16/fp16 are the fast paths.
 void configure_backend(const TorchSettings& settings, bool deterministic);
 
+// Waits for the kernels queued on `settings.device` (nothing to wait for on the CPU).
+void synchronize_device(const TorchSettings& settings);
+
 void seed_torch(std::uint64_t seed);
 
 }  // namespace munit

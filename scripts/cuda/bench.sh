@@ -5,7 +5,9 @@
 #             batch 1, fp32 and bf16: s/iteration and the share of each node
 #   inference pipelines/infer/bench/edges2shoes_256.toml, 8 styles per input, batch 1 and 32,
 #             fp32 and bf16: images/s and the share of each node
-# with the GPU's busy fraction (nvidia-smi's utilization, sampled every 100 ms) for each run.
+# with the GPU's busy fraction (nvidia-smi's utilization, sampled every 100 ms) for each run. The
+# speed comes from a free-running bench; the node shares from a short second run with
+# --sync-nodes (each node waits for its kernels, so its time is GPU time).
 #   run(command="bash scripts/cuda/bench.sh", carry=[".gpu", "build-cuda"], timeout_s=590)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,10 +34,11 @@ busy "official" python3 scripts/cuda/official_gpu_bench.py --ref .gpu/munit-ref
 for pipeline in munit munit_fused; do
   for precision in fp32 bf16; do
     echo "== train $pipeline.toml, 256x256, batch 1, $precision"
-    busy "$pipeline $precision" $munit --log-level warn bench "pipelines/train/$pipeline.toml" \
-      --iterations "$iterations" --warmup 5 --set pipeline.frames=0 --set pipeline.device=cuda \
-      --set pipeline.precision=$precision --set nodes.images_a.size=256 --set nodes.images_b.size=256 \
-      --set nodes.images_a.batch=1 --set nodes.images_b.batch=1
+    args=(bench "pipelines/train/$pipeline.toml" --warmup 5 --set pipeline.frames=0 --set pipeline.device=cuda
+          --set pipeline.precision=$precision --set nodes.images_a.size=256 --set nodes.images_b.size=256
+          --set nodes.images_a.batch=1 --set nodes.images_b.batch=1)
+    busy "$pipeline $precision" $munit --log-level warn "${args[@]}" --iterations "$iterations" | grep -v "^    "
+    $munit --log-level warn "${args[@]}" --iterations 10 --sync-nodes | sed -n '/share of node/,$p'
   done
 done
 
@@ -48,9 +51,10 @@ fi
 for batch in 1 32; do
   for precision in fp32 bf16; do
     echo "== infer, batch $batch, 8 styles per input, $precision"
-    busy "infer $batch $precision" $munit --log-level warn bench pipelines/infer/bench/edges2shoes_256.toml \
-      --iterations "$iterations" --warmup 3 --set pipeline.device=cuda --set pipeline.precision=$precision \
-      --set pipeline.channels_last=true --set nodes.images.batch=$batch --set nodes.codes.max_batch=0 \
-      --set nodes.translated.max_batch=0
+    args=(bench pipelines/infer/bench/edges2shoes_256.toml --warmup 3 --set pipeline.device=cuda
+          --set pipeline.precision=$precision --set pipeline.channels_last=true --set nodes.images.batch=$batch
+          --set nodes.codes.max_batch=0 --set nodes.translated.max_batch=0)
+    busy "infer $batch $precision" $munit --log-level warn "${args[@]}" --iterations "$iterations" | grep -v "^    "
+    $munit --log-level warn "${args[@]}" --iterations 10 --sync-nodes | sed -n '/share of node/,$p'
   done
 done

@@ -37,6 +37,9 @@ struct RunOptions {
   // Called once per frame, on one thread, as each frame leaves the graph (benchmarks time these).
   std::function<void(FrameId)> on_frame_done;
   FrameId measure_from = 0;  // node busy times count frames from this id on (skip a warm-up)
+  // On a GPU a node returns once its kernels are queued: wait for them before its time stops, so
+  // busy times are GPU times (munit bench --sync-nodes). Slows the run; no effect on the CPU.
+  bool synchronize_nodes = false;
 };
 
 // Throws RunError naming the node, its kind and the frame when a node fails.
