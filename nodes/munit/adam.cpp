@@ -1,6 +1,7 @@
 #include "adam.h"
 
 #include <cmath>
+#include <map>
 
 #include <torch/torch.h>
 
@@ -32,25 +33,43 @@ void Adam::zero_grad() {
 
 void Adam::step() {
   torch::NoGradGuard no_grad;
-  const double beta1 = options_.beta1, beta2 = options_.beta2;
+  // Parameters that have stepped equally often share their bias corrections. Each such group is
+  // updated with multi-tensor (_foreach) kernels: a handful of kernel launches for the group rather
+  // than a handful per parameter, which is what a batch-1 step on a GPU is bound by. The arithmetic
+  // is torch.optim.Adam's single-tensor one, operation for operation.
+  struct Group {
+    std::vector<at::Tensor> params, grads, exp_avgs, exp_avg_sqs;
+  };
+  std::map<std::int64_t, Group> groups;  // by the step count after this step
   for (std::size_t i = 0; i < params_.size(); ++i) {
     at::Tensor& param = params_[i];
-    at::Tensor grad = param.grad();
-    if (!grad.defined()) continue;
+    if (!param.grad().defined()) continue;
     ParamState& s = state_[i];
     if (!s.exp_avg.defined()) {
       s.exp_avg = torch::zeros_like(param, at::MemoryFormat::Preserve);
       s.exp_avg_sq = torch::zeros_like(param, at::MemoryFormat::Preserve);
     }
-    s.step += 1;
-    if (options_.weight_decay != 0) grad = grad.add(param, options_.weight_decay);
-    s.exp_avg.mul_(beta1).add_(grad, 1 - beta1);
-    s.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-    const double bias_correction1 = 1 - std::pow(beta1, static_cast<double>(s.step));
-    const double bias_correction2 = 1 - std::pow(beta2, static_cast<double>(s.step));
+    Group& group = groups[++s.step];
+    group.params.push_back(param);
+    group.grads.push_back(param.grad());
+    group.exp_avgs.push_back(s.exp_avg);
+    group.exp_avg_sqs.push_back(s.exp_avg_sq);
+  }
+  const double beta1 = options_.beta1, beta2 = options_.beta2;
+  for (auto& [step, group] : groups) {
+    std::vector<at::Tensor> grads = group.grads;
+    if (options_.weight_decay != 0) grads = at::_foreach_add(group.grads, group.params, options_.weight_decay);
+    at::_foreach_mul_(group.exp_avgs, beta1);
+    at::_foreach_add_(group.exp_avgs, grads, 1 - beta1);
+    at::_foreach_mul_(group.exp_avg_sqs, beta2);
+    at::_foreach_addcmul_(group.exp_avg_sqs, grads, grads, 1 - beta2);
+    const double bias_correction1 = 1 - std::pow(beta1, static_cast<double>(step));
+    const double bias_correction2 = 1 - std::pow(beta2, static_cast<double>(step));
     const double step_size = options_.lr / bias_correction1;
-    at::Tensor denom = (s.exp_avg_sq.sqrt() / std::sqrt(bias_correction2)).add_(options_.eps);
-    param.addcdiv_(s.exp_avg, denom, -step_size);
+    std::vector<at::Tensor> denom = at::_foreach_sqrt(group.exp_avg_sqs);
+    at::_foreach_div_(denom, std::sqrt(bias_correction2));
+    at::_foreach_add_(denom, options_.eps);
+    at::_foreach_addcdiv_(group.params, group.exp_avgs, denom, -step_size);
   }
 }
 
@@ -126,7 +145,7 @@ void Adam::load_state_dict(const py::Object& state, const std::string& what) {
         if (!moment.sizes().equals(param.sizes()))
           throw UserError(what + ": " + key + " of parameter " + std::to_string(slot) + " has shape " +
                           c10::str(moment.sizes()) + ", the parameter " + c10::str(param.sizes()));
-        *field = moment.to(param.options()).clone();
+        *field = torch::empty_like(param).copy_(moment);  // the parameter's device, type and layout
       }
     }
     options_ = options;
