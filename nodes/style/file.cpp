@@ -99,7 +99,7 @@ class StyleFile : public Node {
       throw UserError("'" + path.string() + "' holds styles of shape " + c10::str(styles.sizes()) +
                       "; the model needs [" + std::to_string(style_dim) + "], [K, " + std::to_string(style_dim) +
                       "] or [K, " + std::to_string(style_dim) + ", 1, 1]");
-    styles_ = styles.to(torch::kFloat).view({styles.size(0), style_dim, 1, 1}).contiguous();
+    styles_ = styles.to(torch::Device(context.device), torch::kFloat).view({styles.size(0), style_dim, 1, 1}).contiguous();
     const std::string stem = path.stem().string();
     tags_ = styles_.size(0) == 1 ? std::vector<std::string>{stem} : style::numbered_tags(stem, styles_.size(0));
   }

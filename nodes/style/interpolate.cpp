@@ -44,7 +44,7 @@ class StyleInterpolate : public Node {
     const torch::Tensor first = end(*model, context, "from"), last = end(*model, context, "to");
     const std::int64_t steps = context.params.get<std::int64_t>("steps");
     const torch::Tensor t = torch::linspace(0, 1, steps, first.options()).view({steps, 1, 1, 1});
-    styles_ = first.unsqueeze(0) * (1 - t) + last.unsqueeze(0) * t;
+    styles_ = (first.unsqueeze(0) * (1 - t) + last.unsqueeze(0) * t).to(torch::Device(context.device));
     tags_ = style::numbered_tags("interp", steps);
   }
 

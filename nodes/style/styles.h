@@ -17,7 +17,7 @@ namespace munit::style {
 at::Tensor reference_style(model::GeneratorModel& model, const std::string& path, int size);
 
 // The same K styles [K, style_dim, 1, 1] for each input of `inputs`: [N * K, ...] grouped by input,
-// named "<input stem>_<tag k>", on the inputs' device.
+// named "<input stem>_<tag k>", on the inputs' device (constant styles are best kept there already).
 TensorBatch each_input_with(const TensorBatch& inputs, const at::Tensor& styles, const std::vector<std::string>& tags);
 
 // "<input stem>_<tag>" for each input and each tag, grouped by input: the outputs' names.

@@ -112,8 +112,10 @@ TEST_F(Translate, ReferenceStyleReproducesTheOfficialOutputOnCuda_CUDA) {
   for (int copy = 0; copy < 3; ++copy)
     fs::copy_file(fixture / "translate" / "input.png", dir / "in" / ("input" + std::to_string(copy) + ".png"));
   cv::Mat official = cv::imread((fixture / "translate" / "expected.png").string(), cv::IMREAD_UNCHANGED);
-  for (const std::string flags : {"", "--channels-last", "--batch 3", "--precision bf16 --batch 3 --channels-last"}) {
-    const fs::path out = dir / ("out" + std::to_string(std::hash<std::string>{}(flags)));
+  const std::vector<std::string> variants = {"", "--channels-last", "--batch 3", "--precision bf16 --batch 3 --channels-last"};
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    const std::string& flags = variants[v];
+    const fs::path out = dir / ("out" + std::to_string(v));
     auto result = translate("--device cuda --input " + (dir / "in").string() + " --output " + out.string() +
                             " --style " + (fixture / "translate" / "reference.png").string() + " " + flags);
     ASSERT_EQ(result.exit_code, 0) << flags << "\n" << result.output;

@@ -170,6 +170,7 @@ TEST_P(GradScalerOn, ScalesUnscalesSkipsOverflowsAndAdaptsTheScale) {
   EXPECT_DOUBLE_EQ(w.grad()[0].item<double>(), 1024 * 4.0);
   torch::Tensor found = scaler.unscale({w, unused});  // a parameter without a gradient is left alone
   EXPECT_EQ(found.item<float>(), 0.0f);
+  EXPECT_FALSE(unused.grad().defined());
   EXPECT_TRUE(torch::allclose(w.grad().cpu(), torch::full({4}, 4.0)));
 
   for (int clean = 1; clean <= 3; ++clean) {
