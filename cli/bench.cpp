@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <numeric>
 #include <vector>
 
 #include "munit/errors.h"
 #include "munit/executor.h"
+#include "op_profile.h"
 #include "peak_memory.h"
 
 namespace munit::cli {
@@ -53,8 +55,11 @@ void run_bench(const Pipeline& pipeline, const BenchOptions& options) {
   run_options.progress_every_seconds = 0;
   run_options.measure_from = measured_from;
   run_options.synchronize_nodes = options.sync_nodes;
+  std::unique_ptr<OpProfile> ops;
+  if (options.ops > 0) ops = std::make_unique<OpProfile>();
   run_options.on_frame_done = [&](FrameId) {
     const auto now = Clock::now();
+    if (ops && left + 1 == std::max<std::int64_t>(options.warmup, 1)) ops->reset();
     if (left++ >= std::max<std::int64_t>(options.warmup, 1))
       seconds_per_frame.push_back(std::chrono::duration<double>(now - last_done).count());
     last_done = now;
@@ -87,6 +92,7 @@ void run_bench(const Pipeline& pipeline, const BenchOptions& options) {
     std::printf("    %-20s %5.1f%%  %8.4f s/iteration\n", node.id.c_str(), 100 * node.busy_seconds / busy,
                 node.busy_seconds / seconds_per_frame.size());
   }
+  if (ops) ops->print(options.ops, seconds_per_frame.size());
 }
 
 }  // namespace munit::cli

@@ -13,6 +13,7 @@ struct BenchOptions {
   std::int64_t iterations = 20;
   std::int64_t warmup = 3;
   bool sync_nodes = false;  // on a GPU: node shares in GPU time (each node waits for its kernels)
+  int ops = 0;              // also print the top `ops` LibTorch operators by self time (op_profile.h)
 };
 
 // Prints the report on stdout.

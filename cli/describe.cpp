@@ -72,6 +72,7 @@ std::string traits(const NodeSchema& schema) {
   std::string text = schema.concurrency == Concurrency::Parallel ? "parallel" : "serial";
   if (schema.is_source()) text += ", source";
   if (schema.compute) text += ", compute";
+  if (!schema.inert_when_zero.empty()) text += ", left out when " + schema.inert_when_zero + " = 0";
   return text;
 }
 
@@ -122,6 +123,7 @@ nlohmann::json describe_json(const NodeKind& kind) {
           {"concurrency", schema.concurrency == Concurrency::Parallel ? "parallel" : "serial"},
           {"source", schema.is_source()},
           {"compute", schema.compute},
+          {"inert_when_zero", schema.inert_when_zero},
           {"inputs", ports(schema.inputs)},
           {"outputs", outputs},
           {"params", params_json(schema.params)}};

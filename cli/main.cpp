@@ -14,6 +14,7 @@
 #include "bench.h"
 #include "checkpoint_command.h"
 #include "describe.h"
+#include "openmp_policy.h"
 #include "peak_memory.h"
 #include "resume.h"
 #include "translate.h"
@@ -62,6 +63,7 @@ int print_user_error(const munit::UserError& e, bool with_location = true) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  munit::cli::use_active_openmp_waiting(argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("munit"));
   spdlog::set_pattern("[%H:%M:%S.%e] [%n] %^%l%$ %v");
 
@@ -83,6 +85,8 @@ int main(int argc, char** argv) {
   add_pipeline_args(bench, bench_args);
   bench->add_option("--iterations", bench_options.iterations, "frames to measure")->check(CLI::PositiveNumber);
   bench->add_option("--warmup", bench_options.warmup, "frames run first and not measured")
+      ->check(CLI::NonNegativeNumber);
+  bench->add_option("--ops", bench_options.ops, "also list the N operators taking the most time (self time)")
       ->check(CLI::NonNegativeNumber);
   bench->add_flag("--sync-nodes", bench_options.sync_nodes,
                   "on a GPU, each node waits for its kernels, so the shares are GPU time (slower)");

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "inert.h"
 #include "munit/pipeline.h"
 #include "munit/plugin_loader.h"
 #include "suggest.h"
@@ -50,6 +51,7 @@ class Validator {
     std::vector<ResolvedNode> nodes = check_nodes();
     if (diagnostics_.empty()) pipeline.nodes = sort(std::move(nodes));
     if (!diagnostics_.empty()) throw UserError(diagnostics_);
+    pipeline.left_out = leave_out_inert(pipeline.nodes);
     return pipeline;
   }
 

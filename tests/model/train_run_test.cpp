@@ -72,11 +72,18 @@ std::vector<double> reconstruction_losses(const fs::path& dir) {
   return recon;
 }
 
-class TrainRunBoth : public ::testing::TestWithParam<const char*> {};
+struct Learning {
+  const char* pipeline;
+  const char* precision;  // bf16 must learn as well as fp32: the same bar
+  const char* name;
+};
+
+class TrainRunBoth : public ::testing::TestWithParam<Learning> {};
 
 TEST_P(TrainRunBoth, ReconstructionFallsByHalfAndStylesChangeTranslations) {
   const fs::path dir = scratch("learn");
-  fs::path pipeline = write_pipeline(dir, 300, false, GetParam());
+  fs::path pipeline = write_pipeline(dir, 300, false, GetParam().pipeline,
+                                     std::string("precision = \"") + GetParam().precision + "\"\n");
   auto result = testing::munit("--log-level warn run " + pipeline.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
@@ -171,8 +178,11 @@ TEST(TrainRun, ChannelsLastEndsWhereContiguousEnds) {
   fs::remove_all(nhwc);
 }
 
-INSTANTIATE_TEST_SUITE_P(Pipelines, TrainRunBoth, ::testing::Values("munit.toml", "munit_fused.toml"),
-                         [](const auto& info) { return std::string(info.param[5] == '.' ? "Official" : "Fused"); });
+INSTANTIATE_TEST_SUITE_P(Pipelines, TrainRunBoth,
+                         ::testing::Values(Learning{"munit.toml", "fp32", "Official"},
+                                           Learning{"munit_fused.toml", "fp32", "Fused"},
+                                           Learning{"munit_fused.toml", "bf16", "FusedBf16"}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST(TrainRun, ResumingGivesTheParametersOfAnUninterruptedRun) {
   const fs::path straight = scratch("straight"), resumed = scratch("resumed");

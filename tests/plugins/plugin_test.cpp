@@ -83,7 +83,7 @@ TEST(PluginTest, OtherAbiVersion) {
   Registry registry;
   std::string error = refused(registry, MUNIT_ABI_MISMATCH_PLUGIN);
   const std::string minor = std::to_string(kAbiMinor);
-  EXPECT_THAT(error, HasSubstr("was built for munit ABI 99." + minor + ", but this munit has ABI 1." + minor));
+  EXPECT_THAT(error, HasSubstr("was built for munit ABI 99." + minor + ", but this munit has ABI " + std::to_string(kAbiMajor) + "." + minor));
   EXPECT_THAT(error, HasSubstr("rebuild the plugin"));
 }
 

@@ -39,6 +39,7 @@ struct Pipeline {
   PipelineSettings settings;
   std::vector<ResolvedResource> resources;
   std::vector<ResolvedNode> nodes;  // topological order
+  std::vector<std::string> left_out;  // nodes contributing nothing, not run (graph/src/inert.h)
 };
 
 // Checks the whole spec against the registry; throws UserError listing every problem found.

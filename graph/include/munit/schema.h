@@ -44,6 +44,9 @@ struct NodeSchema {
   std::vector<ParamSpec> params;
   Concurrency concurrency = Concurrency::Serial;
   bool compute = false;  // runs LibTorch kernels: gets the intra-op threads and a compute lane
+  // A numeric parameter that, at 0, makes the node contribute nothing (a loss term's weight): the
+  // run then leaves the node out, with the producers only it needed (graph/src/inert.h).
+  std::string inert_when_zero;
 
   explicit NodeSchema(std::string kind_name, std::string help_text = {})
       : kind(std::move(kind_name)), help(std::move(help_text)) {}
@@ -79,6 +82,11 @@ struct NodeSchema {
   }
   NodeSchema& uses_compute() {
     compute = true;
+    return *this;
+  }
+
+  NodeSchema& inert_when_zero_param(std::string param) {
+    inert_when_zero = std::move(param);
     return *this;
   }
 
