@@ -1,6 +1,7 @@
 #include "openmp_policy.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #include <unistd.h>
 
@@ -8,6 +9,10 @@ namespace munit::cli {
 
 void use_active_openmp_waiting(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  bool computes = false;
+  for (char** arg = argv + 1; *arg != nullptr; ++arg)
+    for (const char* command : {"run", "bench", "translate"}) computes = computes || std::strcmp(*arg, command) == 0;
+  if (!computes) return;
   setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
   execv("/proc/self/exe", argv);
 }

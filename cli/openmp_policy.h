@@ -2,7 +2,8 @@
 // OpenMP threads that wait actively between parallel regions: a training step is thousands of
 // short regions, and waking sleeping threads for each made the backward pass up to 1.4x slower on
 // the 2-core machines (README, Measurements). libgomp reads OMP_WAIT_POLICY once, when it loads,
-// before main; so when the variable is unset, munit sets it and restarts itself once. A value the
+// before main; so when the variable is unset, the commands that train or translate (run, bench,
+// translate) set it and restart munit once (loading LibTorch again: about 0.7 s). A value the
 // user exported is kept.
 
 namespace munit::cli {
