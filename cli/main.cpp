@@ -14,7 +14,7 @@
 #include "bench.h"
 #include "checkpoint_command.h"
 #include "describe.h"
-#include "openmp_policy.h"
+#include "process_tuning.h"
 #include "peak_memory.h"
 #include "resume.h"
 #include "translate.h"
@@ -64,6 +64,7 @@ int print_user_error(const munit::UserError& e, bool with_location = true) {
 
 int main(int argc, char** argv) {
   munit::cli::use_active_openmp_waiting(argv);
+  munit::cli::use_one_malloc_arena();
   spdlog::set_default_logger(spdlog::stderr_color_mt("munit"));
   spdlog::set_pattern("[%H:%M:%S.%e] [%n] %^%l%$ %v");
 

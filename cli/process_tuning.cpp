@@ -1,8 +1,9 @@
-#include "openmp_policy.h"
+#include "process_tuning.h"
 
 #include <cstdlib>
 #include <cstring>
 
+#include <malloc.h>
 #include <unistd.h>
 
 namespace munit::cli {
@@ -15,6 +16,10 @@ void use_active_openmp_waiting(char** argv) {
   if (!computes) return;
   setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
   execv("/proc/self/exe", argv);
+}
+
+void use_one_malloc_arena() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
 }
 
 }  // namespace munit::cli
