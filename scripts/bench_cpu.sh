@@ -67,22 +67,8 @@ train() {
 }
 
 translate() {
-  local inputs=outputs/bench/inputs256 n=8
-  if [ ! -d "$inputs" ]; then
-    cat > "$out/make_inputs.toml" <<TOML
-[nodes.images]
-kind = "data.pattern"
-count = 32
-size = 256
-shapes = 6
-[nodes.write]
-kind = "io.image_writer"
-in = "images.out"
-dir = "$PWD/$inputs"
-format = "jpg"
-TOML
-    "$munit" --log-level warn run "$out/make_inputs.toml"
-  fi
+  local n=8
+  bash scripts/bench_inputs.sh "$munit"
   for _ in $(seq "$rounds"); do
     local json="$out/official_translate.json"
     "$python" "$official/infer_bench.py" --case e2s256 --mode e2e --threads "$threads" --inputs "$n" --json "$json" \

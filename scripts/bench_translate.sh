@@ -10,28 +10,13 @@ cd "$(dirname "$0")/.."
 iterations=${1:-8}
 shift || true
 munit=build/munit
-inputs=outputs/bench/inputs256
-if [ ! -d "$inputs" ]; then
-  cat > /tmp/munit_bench_inputs.toml <<TOML
-[nodes.images]
-kind = "data.pattern"
-count = 32
-size = 256
-shapes = 6
-[nodes.write]
-kind = "io.image_writer"
-in = "images.out"
-dir = "$PWD/$inputs"
-format = "jpg"
-TOML
-  $munit --log-level warn run /tmp/munit_bench_inputs.toml
-fi
+bash scripts/bench_inputs.sh "$munit"
 for batch in 1 8; do
   echo "== munit, batch $batch, 8 styles per input"
   $munit --log-level warn bench pipelines/infer/bench/edges2shoes_256.toml --iterations "$iterations" --warmup 1 \
     --set nodes.images.batch=$batch "$@"
 done
-official=/work/shared/bench/official/infer_bench.py
+official=$(cd .. && pwd)/shared/bench/official/infer_bench.py
 if [ -f "$official" ] && [ -d "${MUNIT_REF:-/tmp/munit-ref}" ]; then
   for mode in e2e compute; do
     echo "== official test-time computation ($mode), batch 1, 8 styles"
