@@ -19,10 +19,20 @@ bool fits_one_pass(const at::Tensor& param, const at::Tensor& grad, const at::Te
   return true;
 }
 
+// Adam's bias corrections after `step` steps: the update is step_size * exp_avg / (sqrt(exp_avg_sq)
+// / denominator + eps).
+struct Corrections {
+  double step_size, denominator;
+};
+Corrections corrections(const AdamOptions& options, std::int64_t step) {
+  const double t = static_cast<double>(step);
+  return {options.lr / (1 - std::pow(options.beta1, t)), std::sqrt(1 - std::pow(options.beta2, t))};
+}
+
 // torch.optim.Adam's single-tensor arithmetic, operation for operation in fp32 as its kernels
 // compute it, in one pass over memory instead of about ten.
-void adam_in_place(at::Tensor& param, const at::Tensor& grad, at::Tensor& exp_avg, at::Tensor& exp_avg_sq,
-                   const AdamOptions& options, double step_size, double bias_correction2_sqrt) {
+void adam_in_place(const at::Tensor& param, const at::Tensor& grad, const at::Tensor& exp_avg, const at::Tensor& exp_avg_sq,
+                   const AdamOptions& options, Corrections c) {
   float* p = param.data_ptr<float>();
   const float* g = grad.data_ptr<float>();
   float* m = exp_avg.data_ptr<float>();
@@ -30,8 +40,8 @@ void adam_in_place(at::Tensor& param, const at::Tensor& grad, at::Tensor& exp_av
   const float weight_decay = static_cast<float>(options.weight_decay);
   const float beta1 = static_cast<float>(options.beta1), keep1 = static_cast<float>(1 - options.beta1);
   const float beta2 = static_cast<float>(options.beta2), keep2 = static_cast<float>(1 - options.beta2);
-  const float correction = static_cast<float>(bias_correction2_sqrt), eps = static_cast<float>(options.eps);
-  const float minus_step = static_cast<float>(-step_size);
+  const float correction = static_cast<float>(c.denominator), eps = static_cast<float>(options.eps);
+  const float minus_step = static_cast<float>(-c.step_size);
   const bool decay = options.weight_decay != 0;
   at::parallel_for(0, param.numel(), 1 << 15, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
@@ -71,7 +81,8 @@ void Adam::zero_grad() {
 
 void Adam::step() {
   torch::NoGradGuard no_grad;
-  // Parameters that have stepped equally often share their bias corrections. Each such group is
+  // fp32 parameters on the CPU are updated one by one, each in one pass. The others (a GPU's) that
+  // have stepped equally often share their bias corrections, and each such group is
   // updated with multi-tensor (_foreach) kernels: a handful of kernel launches for the group rather
   // than a handful per parameter, which is what a batch-1 step on a GPU is bound by. The arithmetic
   // is torch.optim.Adam's single-tensor one, operation for operation.
@@ -87,7 +98,12 @@ void Adam::step() {
       s.exp_avg = torch::zeros_like(param, at::MemoryFormat::Preserve);
       s.exp_avg_sq = torch::zeros_like(param, at::MemoryFormat::Preserve);
     }
-    Group& group = groups[++s.step];
+    const std::int64_t step = ++s.step;
+    if (fits_one_pass(param, param.grad(), s.exp_avg, s.exp_avg_sq)) {
+      adam_in_place(param, param.grad(), s.exp_avg, s.exp_avg_sq, options_, corrections(options_, step));
+      continue;
+    }
+    Group& group = groups[step];
     group.params.push_back(param);
     group.grads.push_back(param.grad());
     group.exp_avgs.push_back(s.exp_avg);
@@ -95,29 +111,7 @@ void Adam::step() {
   }
   const double beta1 = options_.beta1, beta2 = options_.beta2;
   for (auto& [step, group] : groups) {
-    const double bias_correction1 = 1 - std::pow(beta1, static_cast<double>(step));
-    const double bias_correction2 = 1 - std::pow(beta2, static_cast<double>(step));
-    const double step_size = options_.lr / bias_correction1;
-    // On the CPU one pass per parameter; elsewhere (and for other layouts) multi-tensor kernels.
-    std::vector<std::size_t> rest;
-    for (std::size_t i = 0; i < group.params.size(); ++i) {
-      if (fits_one_pass(group.params[i], group.grads[i], group.exp_avgs[i], group.exp_avg_sqs[i]))
-        adam_in_place(group.params[i], group.grads[i], group.exp_avgs[i], group.exp_avg_sqs[i], options_, step_size,
-                      std::sqrt(bias_correction2));
-      else
-        rest.push_back(i);
-    }
-    if (rest.empty()) continue;
-    if (rest.size() < group.params.size()) {
-      Group remaining;
-      for (std::size_t i : rest) {
-        remaining.params.push_back(group.params[i]);
-        remaining.grads.push_back(group.grads[i]);
-        remaining.exp_avgs.push_back(group.exp_avgs[i]);
-        remaining.exp_avg_sqs.push_back(group.exp_avg_sqs[i]);
-      }
-      group = std::move(remaining);
-    }
+    const Corrections c = corrections(options_, step);
     std::vector<at::Tensor> grads = group.grads;
     if (options_.weight_decay != 0) grads = at::_foreach_add(group.grads, group.params, options_.weight_decay);
     at::_foreach_mul_(group.exp_avgs, beta1);
@@ -125,9 +119,9 @@ void Adam::step() {
     at::_foreach_mul_(group.exp_avg_sqs, beta2);
     at::_foreach_addcmul_(group.exp_avg_sqs, grads, grads, 1 - beta2);
     std::vector<at::Tensor> denom = at::_foreach_sqrt(group.exp_avg_sqs);
-    at::_foreach_div_(denom, std::sqrt(bias_correction2));
+    at::_foreach_div_(denom, c.denominator);
     at::_foreach_add_(denom, options_.eps);
-    at::_foreach_addcdiv_(group.params, group.exp_avgs, denom, -step_size);
+    at::_foreach_addcdiv_(group.params, group.exp_avgs, denom, -c.step_size);
   }
 }
 
