@@ -254,11 +254,14 @@ TEST_F(CliTest, BenchReportsMedianThroughputMemoryAndNodeShares) {
   EXPECT_THAT(bench.output, HasSubstr("at the mean (2 per iteration)"));
   EXPECT_THAT(bench.output, HasSubstr("peak memory"));
   EXPECT_THAT(bench.output, HasSubstr("step_gen"));
-  // --sync-nodes makes each node wait for its GPU kernels (nothing to wait for on the CPU).
+  // --sync-nodes makes each node wait for its GPU kernels (nothing to wait for on the CPU); --ops
+  // lists the operators taking the most time, of which the convolutions come first in MUNIT.
   auto synced = munit("--log-level warn bench " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/train/munit_fused.toml" +
-                      " --set pipeline.frames=0 --iterations 2 --warmup 1 --sync-nodes" + sets);
+                      " --set pipeline.frames=0 --iterations 2 --warmup 1 --sync-nodes --ops 3" + sets);
   ASSERT_EQ(synced.exit_code, 0) << synced.output;
   EXPECT_THAT(synced.output, HasSubstr("each node waiting for its GPU kernels"));
+  EXPECT_THAT(synced.output, HasSubstr("operators by self time"));
+  EXPECT_THAT(synced.output, ::testing::ContainsRegex("aten::[a-z_]*convolution[a-z_]* +[0-9.]+%"));
   auto too_few = munit("bench " + std::string(MUNIT_SOURCE_DIR) + "/pipelines/train/munit_fused.toml --iterations 5" + sets);
   EXPECT_EQ(too_few.exit_code, 2) << "the pipeline stops at frame 1: " << too_few.output;
 }
