@@ -109,10 +109,10 @@ torch::Tensor AdaptiveInstanceNormImpl::forward(const torch::Tensor& x, AdainPar
   torch::Tensor out = torch::batch_norm(x.contiguous().view(folded).to(torch::kFloat), weight.to(torch::kFloat),
                                         bias.to(torch::kFloat), running_mean.repeat({b}), running_var.repeat({b}),
                                         /*training=*/true, momentum_, eps_, /*cudnn_enabled=*/true);
-  // A bf16 decoder stays bf16 between its convolutions (the next one would cast anyway), so its
-  // padding runs in bf16 too.
+  // On the CPU a bf16 decoder stays bf16 between its convolutions (the next one would cast anyway),
+  // so its padding runs in bf16 too (reflect_pad.h).
   out = out.view(x.sizes());
-  return x.scalar_type() == torch::kBFloat16 ? out.to(torch::kBFloat16) : out;
+  return x.is_cpu() && x.scalar_type() == torch::kBFloat16 ? out.to(torch::kBFloat16) : out;
 }
 
 Conv2dBlockImpl::Conv2dBlockImpl(const Conv2dBlockOptions& options) : options_(options) {
@@ -135,7 +135,7 @@ torch::Tensor Conv2dBlockImpl::pad(const torch::Tensor& x, std::int64_t p) const
   if (p == 0) return x;
   switch (options_.pad) {
     case Padding::Reflect:
-      if (x.scalar_type() == torch::kBFloat16 && x.dim() == 4) return reflect_pad_bf16(x, p);
+      if (x.is_cpu() && x.scalar_type() == torch::kBFloat16 && x.dim() == 4) return reflect_pad_bf16(x, p);
       return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReflect));
     case Padding::Replicate: return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReplicate));
     case Padding::Zero: break;

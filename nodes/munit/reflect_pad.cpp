@@ -89,7 +89,7 @@ class ReflectPad : public torch::autograd::Function<ReflectPad> {
 }  // namespace
 
 at::Tensor reflect_pad_bf16(const at::Tensor& x, std::int64_t p) {
-  TORCH_CHECK(x.dim() == 4 && x.scalar_type() == at::kBFloat16, "reflect_pad_bf16 takes a 4-D bf16 tensor");
+  TORCH_CHECK(x.is_cpu() && x.dim() == 4 && x.scalar_type() == at::kBFloat16, "reflect_pad_bf16 takes a 4-D bf16 CPU tensor");
   TORCH_CHECK(p < x.size(2) && p < x.size(3), "reflection padding ", p, " needs images larger than that, got ", x.sizes());
   return ReflectPad::apply(x, p);
 }

@@ -9,7 +9,7 @@
 
 namespace munit::model {
 
-// x: [N, C, H, W] bf16, p < H and p < W; returns [N, C, H + 2p, W + 2p], differentiable.
+// x: [N, C, H, W] bf16 on the CPU, p < H and p < W; returns [N, C, H + 2p, W + 2p], differentiable.
 at::Tensor reflect_pad_bf16(const at::Tensor& x, std::int64_t p);
 
 }  // namespace munit::model
