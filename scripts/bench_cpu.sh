@@ -26,13 +26,14 @@ echo "bench_cpu: $(lscpu | sed -n 's/^Model name: *//p'), $threads threads, $rou
 results="$out/results.tsv"
 : > "$results"
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >> "$results"; }  # case who precision value rss
+json_field() { "$python" -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+peak_of() { sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$1"; }  # a munit bench log's peak RSS
 
 # official_train CASE ITERS
 official_train() {
   local json="$out/official_$1.json"
   "$python" "$official/train_bench.py" --case "$1" --threads "$threads" --iters "$2" --json "$json" > "$out/official_$1.log"
-  record "$1" official fp32 "$("$python" -c "import json;print(json.load(open('$json'))['s_per_iter_median'])")" \
-    "$("$python" -c "import json;print(round(json.load(open('$json'))['peak_rss_mib']))")"
+  record "$1" official fp32 "$(json_field "$json" s_per_iter_median)" "$(json_field "$json" peak_rss_mib)"
 }
 
 # munit_train CASE PIPELINE PRECISION ITERS SETS...
@@ -43,7 +44,7 @@ munit_train() {
   "$munit" --log-level warn bench "$pipeline" --iterations "$iters" --warmup 3 --set pipeline.frames=0 \
     --set pipeline.precision="$precision" --set pipeline.threads="$threads" "$@" > "$log"
   record "$case" "$(basename "$pipeline" .toml)" "$precision" "$(sed -n 's/.*median \([0-9.]*\) s\/iteration.*/\1/p' "$log")" \
-    "$(sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$log")"
+    "$(peak_of "$log")"
 }
 
 small_sets=()
@@ -73,14 +74,12 @@ translate() {
     local json="$out/official_translate.json"
     "$python" "$official/infer_bench.py" --case e2s256 --mode e2e --threads "$threads" --inputs "$n" --json "$json" \
       > "$out/official_translate.log"
-    record translate official fp32 "$("$python" -c "import json;print(json.load(open('$json'))['s_per_round_median'])")" \
-      "$("$python" -c "import json;print(round(json.load(open('$json'))['peak_rss_mib']))")"
+    record translate official fp32 "$(json_field "$json" s_per_round_median)" "$(json_field "$json" peak_rss_mib)"
     for precision in fp32 bf16; do
       local log="$out/munit_translate_$precision.log"
       "$munit" --log-level warn bench pipelines/infer/bench/edges2shoes_256.toml --iterations "$n" --warmup 1 \
         --set pipeline.precision="$precision" --set pipeline.threads="$threads" > "$log"
-      record translate munit "$precision" "$(sed -n 's/.*mean \([0-9.]*\) (the measured.*/\1/p' "$log")" \
-        "$(sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$log")"
+      record translate munit "$precision" "$(sed -n 's/.*mean \([0-9.]*\) (the measured.*/\1/p' "$log")" "$(peak_of "$log")"
     done
   done
 }

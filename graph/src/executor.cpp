@@ -178,7 +178,8 @@ class Run {
                pipeline_.nodes.size(), torch_.device, threads_, compute,
                pipeline_.settings.deterministic ? 1 : pipeline_.settings.frames_in_flight);
     if (!pipeline_.left_out.empty())
-      log_->info("left out, contributing nothing (a weight of 0): {}", fmt::join(pipeline_.left_out, ", "));
+      log_->info("left out, contributing nothing (a parameter such as a loss weight is 0, or they feed only such "
+                 "nodes): {}", fmt::join(pipeline_.left_out, ", "));
     clear_live_values();
     const auto start = Clock::now();
     last_progress_ = start;

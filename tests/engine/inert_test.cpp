@@ -53,6 +53,13 @@ TEST(Inert, OnlyTheTermsOfOneSideGoAndTheirDecodeWithThem) {
   EXPECT_THAT(pipeline.left_out, ElementsAre("x_bab", "cyc_x_b"));
 }
 
+TEST(Inert, ANodeOrderedAfterAnInertOneKeepsIt) {
+  // An `after` edge is not a list entry that can be dropped: the inert node and its decode stay.
+  Registry registry = Registry::with_builtins();
+  Pipeline pipeline = load_pipeline(kFused, registry, {"nodes.cyc_x_b.weight=10.0", "nodes.save.after=cyc_x_a.done"});
+  EXPECT_THAT(pipeline.left_out, IsEmpty());
+}
+
 TEST(Inert, AListKeepsItsLastEntry) {
   Registry registry = Registry::with_builtins();
   Pipeline pipeline = load_pipeline(kFused, registry, {"nodes.loss_dis_a.weight=0.0", "nodes.loss_dis_b.weight=0.0"});
