@@ -5,8 +5,8 @@
 #include <torch/torch.h>
 
 #include "munit/errors.h"
-#include "munit/torch_file.h"
-#include "nodes/munit/adam.h"
+#include "torchio/torch_file.h"
+#include "nodes/optim/adam.h"
 #include "nodes/munit/checkpoint.h"
 #include "nodes/munit/config.h"
 #include "nodes/munit/state_dict.h"
@@ -89,8 +89,8 @@ void check(const CheckpointArgs& args) {
   } else {
     model::Generator gen_a(config.gen_a), gen_b(config.gen_b);
     model::Discriminator dis_a(config.dis_a), dis_b(config.dis_b);
-    model::Adam gen_opt(model::parameters_of({gen_a.get(), gen_b.get()}), model::AdamOptions::from(config.optimizer));
-    model::Adam dis_opt(model::parameters_of({dis_a.get(), dis_b.get()}), model::AdamOptions::from(config.optimizer));
+    optim::Adam gen_opt(model::parameters_of({gen_a.get(), gen_b.get()}), optim::AdamOptions::from(config.optimizer));
+    optim::Adam dis_opt(model::parameters_of({dis_a.get(), dis_b.get()}), optim::AdamOptions::from(config.optimizer));
     model::load_optimizers(object, args.file, gen_opt, dis_opt);
     std::cout << args.file << ": fits " << args.config << " (Adam states for " << gen_opt.params().size() << " + "
               << dis_opt.params().size() << " parameters, lr " << gen_opt.lr() << ")\n";

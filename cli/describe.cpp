@@ -72,6 +72,8 @@ std::string traits(const NodeSchema& schema) {
   std::string text = schema.concurrency == Concurrency::Parallel ? "parallel" : "serial";
   if (schema.is_source()) text += ", source";
   if (schema.compute) text += ", compute";
+  if (schema.model_region) text += ", model region (waits for the previous frame's optimizer steps)";
+  if (schema.resume) text += ", resumable (munit run --resume)";
   if (!schema.inert_when_zero.empty()) text += ", left out when " + schema.inert_when_zero + " = 0";
   return text;
 }
@@ -124,6 +126,8 @@ nlohmann::json describe_json(const NodeKind& kind) {
           {"source", schema.is_source()},
           {"compute", schema.compute},
           {"inert_when_zero", schema.inert_when_zero},
+          {"model_region", schema.model_region},
+          {"resumable", static_cast<bool>(schema.resume)},
           {"inputs", ports(schema.inputs)},
           {"outputs", outputs},
           {"params", params_json(schema.params)}};

@@ -98,51 +98,61 @@ std::string translate_pipeline(const TranslateArgs& args) {
   // On the CPU one image per network call is fastest (measured: a batch of 2 at 256x256 takes 2.4x
   // the time of one, its working set no longer in cache); a GPU wants whole batches.
   const bool cpu = args.device == "cpu" || (args.device == "auto" && !torch::cuda::is_available());
-  const int max_batch = cpu ? 1 : 0;
+  const std::int64_t max_batch = cpu ? 1 : 0;
 
-  std::ostringstream toml;
-  toml << "# munit translate --direction " << args.direction << " --style " << quoted(args.style) << "\n"
-       << "[pipeline]\nmode = \"infer\"\nseed = " << args.seed << "\ndevice = " << quoted(args.device)
-       << "\nprecision = " << quoted(args.precision) << "\nchannels_last = " << (args.channels_last ? "true" : "false")
-       << "\n\n";
+  toml::table models, nodes;
   for (const auto& [name, domain] : {std::pair{"encoder", from}, std::pair{"decoder", to}}) {
-    toml << "[models." << name << "]\nkind = \"munit.generator\"\ndomain = \"" << domain << "\"\n";
-    if (!config.empty()) toml << "config = " << quoted(config) << "\n";
-    toml << "checkpoint = " << quoted(absolute(args.checkpoint)) << "\n\n";
+    toml::table model{{"kind", "munit.generator"}, {"domain", domain}, {"checkpoint", absolute(args.checkpoint)}};
+    if (!config.empty()) model.insert("config", config);
+    models.insert(name, std::move(model));
   }
-  toml << "[nodes.images]\nkind = \"data.image_folder\"\ndir = " << quoted(absolute(args.input))
-       << "\nbatch = " << args.batch << "\nchannels = \"" << (input_dim(from) == 1 ? "gray" : "rgb")
-       << "\"\nunreadable = " << quoted(args.unreadable) << "\n\n"
-       << "[nodes.resized]\nkind = \"augment.resize\"\nin = \"images.out\"\nsize = " << size
-       << "\ninterpolation = \"auto\"\n\n"
-       << "[nodes.x]\nkind = \"augment.to_tensor\"\nin = \"resized.out\"\n\n"
-       << "[nodes.codes]\nkind = \"munit.encode\"\nmodel = \"encoder\"\nin = \"x.out\"\nmax_batch = " << max_batch
-       << "\n\n";
+  nodes.insert("images", toml::table{{"kind", "data.image_folder"},
+                                     {"dir", absolute(args.input)},
+                                     {"batch", args.batch},
+                                     {"channels", input_dim(from) == 1 ? "gray" : "rgb"},
+                                     {"unreadable", args.unreadable}});
+  nodes.insert("resized", toml::table{{"kind", "augment.resize"}, {"in", "images.out"}, {"size", size},
+                                      {"interpolation", "auto"}});
+  nodes.insert("x", toml::table{{"kind", "augment.to_tensor"}, {"in", "resized.out"}});
+  nodes.insert("codes", toml::table{{"kind", "munit.encode"}, {"model", "encoder"}, {"in", "x.out"},
+                                    {"max_batch", max_batch}});
 
-  toml << "[nodes.style]\n";
   const fs::path style(args.style);
+  toml::table style_node;
   if (args.style == "random") {
-    toml << "kind = \"style.prior\"\nstyle_dim = " << values.gen_a.style_dim << "\nper_input = " << args.styles
-         << "\ndraw = \"" << (args.same_styles ? "shared" : "input") << "\"\n";
+    style_node = toml::table{{"kind", "style.prior"}, {"style_dim", values.gen_a.style_dim}, {"per_input", args.styles},
+                  {"draw", args.same_styles ? "shared" : "input"}};
   } else if (!fs::exists(style)) {
     throw UserError("--style '" + args.style + "' is neither \"random\" nor an existing file or folder");
   } else if (fs::is_directory(style) || has_extension(style, data::kImageExtensions)) {
-    toml << "kind = \"style.reference\"\nmodel = \"decoder\"\npath = " << quoted(absolute(args.style))
-         << "\npair = " << quoted(args.pair) << "\nsize = " << size << "\n";
+    style_node = toml::table{{"kind", "style.reference"}, {"model", "decoder"}, {"path", absolute(args.style)},
+                  {"pair", args.pair}, {"size", size}};
   } else {
-    toml << "kind = \"style.file\"\nmodel = \"decoder\"\npath = " << quoted(absolute(args.style)) << "\n";
+    style_node = toml::table{{"kind", "style.file"}, {"model", "decoder"}, {"path", absolute(args.style)}};
   }
-  toml << "like = \"x.out\"\n\n"
-       << "[nodes.translated]\nkind = \"munit.decode\"\nmodel = \"decoder\"\ncontent = \"codes.content\"\n"
-       << "style = \"style.out\"\nmax_batch = " << max_batch << "\nupsampling = \"subpixel\"\n\n"
-       << "[nodes.pixels]\nkind = \"augment.to_image\"\nin = \"translated.out\"\n\n"
-       << "[nodes.write]\nkind = \"io.image_writer\"\nin = \"pixels.out\"\ndir = " << quoted(absolute(args.output))
-       << "\nformat = " << quoted(args.format) << "\noverwrite = " << (args.overwrite ? "true" : "false") << "\n";
+  style_node.insert("like", "x.out");
+  nodes.insert("style", std::move(style_node));
+  nodes.insert("translated", toml::table{{"kind", "munit.decode"}, {"model", "decoder"}, {"content", "codes.content"},
+                                         {"style", "style.out"}, {"max_batch", max_batch}, {"upsampling", "subpixel"}});
+  nodes.insert("pixels", toml::table{{"kind", "augment.to_image"}, {"in", "translated.out"}});
+  nodes.insert("write", toml::table{{"kind", "io.image_writer"}, {"in", "pixels.out"}, {"dir", absolute(args.output)},
+                                    {"format", args.format}, {"overwrite", args.overwrite}});
   if (!args.sheets.empty())
-    toml << "\n[nodes.sheet]\nkind = \"io.contact_sheet\"\ninputs = \"x.out\"\noutputs = \"translated.out\"\ndir = "
-         << quoted(absolute(args.sheets)) << "\nformat = " << quoted(args.format)
-         << "\noverwrite = " << (args.overwrite ? "true" : "false") << "\n";
-  return toml.str();
+    nodes.insert("sheet", toml::table{{"kind", "io.contact_sheet"}, {"inputs", "x.out"}, {"outputs", "translated.out"},
+                                      {"dir", absolute(args.sheets)}, {"format", args.format},
+                                      {"overwrite", args.overwrite}});
+
+  const toml::table pipeline{{"pipeline", toml::table{{"mode", "infer"},
+                                                      {"seed", args.seed},
+                                                      {"device", args.device},
+                                                      {"precision", args.precision},
+                                                      {"channels_last", args.channels_last}}},
+                             {"models", std::move(models)},
+                             {"nodes", std::move(nodes)}};
+  std::ostringstream text;
+  text << "# munit translate --direction " << args.direction << " --style " << quoted(args.style) << "\n"
+       << pipeline << "\n";
+  return text.str();
 }
 
 }  // namespace munit::cli

@@ -54,8 +54,8 @@ using GatheredPtr = std::shared_ptr<const Gathered>;
 using GatherNode = flow::multifunction_node<Message, std::tuple<GatheredPtr>>;
 using WorkNode = flow::function_node<GatheredPtr, Message>;
 
-// Training order: frame i + 1 enters the model region (the nodes that name a model or an
-// optimizer) only when every node of that region has finished frame i, so each forward pass sees
+// Training order: frame i + 1 enters the model region (the nodes that declare they read or change
+// model parameters, NodeSchema::model_region) only when every node of that region has finished frame i, so each forward pass sees
 // the parameters of the previous frame's optimizer steps. Loading and augmentation run ahead.
 class ModelGate {
  public:
@@ -180,7 +180,6 @@ class Run {
     if (!pipeline_.left_out.empty())
       log_->info("left out, contributing nothing (a parameter such as a loss weight is 0, or they feed only such "
                  "nodes): {}", fmt::join(pipeline_.left_out, ", "));
-    clear_live_values();
     const auto start = Clock::now();
     last_progress_ = start;
     arena.execute([&] {  // a flow graph runs in the arena it was created in
@@ -214,7 +213,7 @@ class Run {
                               fnv1a(pipeline_.settings.seed, resource.name), torch_.device,
                               pipeline_.settings.channels_last};
       try {
-        resources_.add(resource.name, resource.kind->schema.kind, resource.kind->create(context));
+        resource.kind->instantiate(context, resources_);
         resource_libraries_.push_back(resource.kind->library);
       } catch (const UserError& e) {
         throw UserError(std::vector<Diagnostic>{
@@ -256,6 +255,7 @@ class Run {
       context.training = torch_.training;
       context.precision = torch_.precision;
       context.channels_last = pipeline_.settings.channels_last;
+      context.live_values = &live_values_;
       std::string where = "node '" + spec.id + "' (" + spec.schema().kind + ")";
       try {
         TorchScope scope(torch_);
@@ -327,9 +327,7 @@ class Run {
     const int n = static_cast<int>(runtimes_.size());
     std::vector<bool> in_region(n, false);
     if (torch_.training) {
-      for (int i = 0; i < n; ++i)
-        for (const auto& param : runtimes_[i]->spec->schema().params)
-          if (param.type == ParamType::Resource) in_region[i] = true;
+      for (int i = 0; i < n; ++i) in_region[i] = runtimes_[i]->spec->schema().model_region;
       const int region_size = static_cast<int>(std::count(in_region.begin(), in_region.end(), true));
       if (region_size > 0) gate_ = std::make_unique<ModelGate>(region_size, pipeline_.settings.first_frame);
     }
@@ -482,9 +480,9 @@ class Run {
     if (const std::int64_t end = pipeline_.settings.frames; end > 0 && rate > 0) {
       const auto eta = static_cast<std::int64_t>((end - at) / rate);
       log_->info("frame {}/{} ({:.2f} frames/s, ETA {}h{:02d}m{:02d}s){}", at, end, rate, eta / 3600, eta / 60 % 60,
-                 eta % 60, live_values_line());
+                 eta % 60, live_values_.line());
     } else {
-      log_->info("frame {} ({:.2f} frames/s){}", at, rate, live_values_line());
+      log_->info("frame {} ({:.2f} frames/s){}", at, rate, live_values_.line());
     }
     last_progress_ = now;
     frames_at_last_progress_ = frames_done_;
@@ -515,6 +513,7 @@ class Run {
 
   std::vector<std::shared_ptr<void>> resource_libraries_;  // before resources_: outlives them
   Resources resources_;
+  LiveValues live_values_;
   std::vector<std::unique_ptr<NodeRuntime>> runtimes_;
 
   std::unique_ptr<flow::graph> graph_;  // before the flow nodes, which must be destroyed first

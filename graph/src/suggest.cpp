@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/fmt/ranges.h>
+
 namespace munit {
 namespace {
 
@@ -43,9 +45,7 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
-  return text;
+  return fmt::format("{}", fmt::join(items, separator));
 }
 
 }  // namespace munit

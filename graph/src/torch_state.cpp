@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/core/grad_mode.h>
+#include <c10/core/DeviceGuard.h>
 #include <torch/cuda.h>
 #include <ATen/Context.h>
 #include <torch/version.h>
@@ -43,8 +44,9 @@ TorchScope::TorchScope(const TorchSettings& settings, int threads) : previous_gr
     configured_threads = wanted;
   }
   c10::GradMode::set_enabled(settings.training);
+  cuda_ = settings.device.rfind("cuda", 0) == 0;
+  if (cuda_) device_ = std::make_unique<c10::OptionalDeviceGuard>(c10::Device(settings.device));
   if (settings.precision != "fp32") {
-    cuda_ = settings.device.rfind("cuda", 0) == 0;
     autocast_ = true;
     previous_autocast_ = autocast_enabled(cuda_);
     set_autocast(cuda_, true, settings.precision == "bf16" ? at::kBFloat16 : at::kHalf);
@@ -52,6 +54,7 @@ TorchScope::TorchScope(const TorchSettings& settings, int threads) : previous_gr
 }
 
 TorchScope::~TorchScope() {
+  device_.reset();
   c10::GradMode::set_enabled(previous_grad_);
   if (autocast_) {
     set_autocast(cuda_, previous_autocast_, at::kFloat);
@@ -87,7 +90,7 @@ void configure_backend(const TorchSettings& settings, bool deterministic) {
 }
 
 void synchronize_device(const TorchSettings& settings) {
-  if (settings.device.rfind("cuda", 0) == 0) torch::cuda::synchronize();
+  if (settings.device.rfind("cuda", 0) == 0) torch::cuda::synchronize(c10::Device(settings.device).index());
 }
 
 void seed_torch(std::uint64_t seed) { at::manual_seed(seed); }

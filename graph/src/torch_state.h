@@ -1,9 +1,14 @@
 #pragma once
-// LibTorch's thread-local state (grad mode, autocast, intra-op threads), set around every node
-// invocation because TBB runs a node on whichever worker is free. Keeps torch headers out of the
-// executor.
+// LibTorch's thread-local state (grad mode, autocast, intra-op threads, the current CUDA device),
+// set around every node invocation because TBB runs a node on whichever worker is free. Keeps torch
+// headers out of the executor.
 #include <cstdint>
+#include <memory>
 #include <string>
+
+namespace c10 {
+class OptionalDeviceGuard;
+}
 
 namespace munit {
 
@@ -27,6 +32,9 @@ class TorchScope {
   bool autocast_ = false;
   bool previous_autocast_ = false;
   bool cuda_ = false;
+  // On CUDA the pipeline's device is the current one (and its default stream the current stream),
+  // so kernels and synchronize_device() address that GPU, not GPU 0.
+  std::unique_ptr<c10::OptionalDeviceGuard> device_;
 };
 
 // "auto" → "cuda:0" when a GPU is visible, else "cpu". Throws UserError for an unavailable device

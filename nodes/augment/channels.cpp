@@ -18,15 +18,17 @@ class Channels : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
+  static constexpr ChoiceParam<int, 2> kTo{"to", {{{"gray", 1}, {"rgb", 3}}}};
+
   static NodeSchema schema() {
     return NodeSchema("augment.channels", "Converts images to gray or RGB.")
         .input(kIn, "gray or RGB images")
         .output(kOut, "images with 1 (gray) or 3 (rgb) channels")
-        .param(string_param("to").one_of({"gray", "rgb"}).doc("the channel layout wanted"))
+        .param(spec(kTo).doc("the channel layout wanted"))
         .parallel();
   }
 
-  explicit Channels(const NodeContext& context) : channels_(context.params.get<std::string>("to") == "gray" ? 1 : 3) {}
+  explicit Channels(const NodeContext& context) : channels_(context.params.get(kTo)) {}
 
   void process(Frame& frame) override {
     frame.put(kOut, transform_each(frame.get(kIn), [&](const cv::Mat& image, std::size_t) {

@@ -21,20 +21,24 @@ class Crop : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
+  static constexpr Param<int> kWidth{"width"};
+  static constexpr Param<int> kHeight{"height"};
+  static constexpr ChoiceParam<bool, 2> kRandom{"mode", {{{"random", true}, {"center", false}}}};
+
   static NodeSchema schema() {
     return NodeSchema("augment.crop", "Cuts a fixed-size window from images, at random or in the center.")
         .input(kIn, "images at least width × height")
         .output(kOut, "width × height images")
-        .param(int_param("width").range(1, 65536).doc("window width in pixels"))
-        .param(int_param("height").range(1, 65536).doc("window height in pixels"))
-        .param(string_param("mode", "random").one_of({"random", "center"}).doc("where the window lies"))
+        .param(spec(kWidth).range(1, 65536).doc("window width in pixels"))
+        .param(spec(kHeight).range(1, 65536).doc("window height in pixels"))
+        .param(spec(kRandom, true).doc("where the window lies"))
         .parallel();
   }
 
   explicit Crop(const NodeContext& context)
-      : width_(context.params.get<int>("width")),
-        height_(context.params.get<int>("height")),
-        random_(context.params.get<std::string>("mode") == "random"),
+      : width_(context.params.get(kWidth)),
+        height_(context.params.get(kHeight)),
+        random_(context.params.get(kRandom)),
         seed_(context.seed) {}
 
   void process(Frame& frame) override {

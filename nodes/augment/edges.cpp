@@ -20,22 +20,27 @@ class Edges : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
+  static constexpr Param<double> kLow{"low"};
+  static constexpr Param<double> kHigh{"high"};
+  static constexpr Param<double> kBlur{"blur"};
+  static constexpr Param<bool> kInvert{"invert"};
+
   static NodeSchema schema() {
     return NodeSchema("augment.edges", "Edge maps of images (Canny), dark lines on white.")
         .input(kIn, "gray or RGB images")
         .output(kOut, "edge maps, as many channels as the input")
-        .param(float_param("low", 50).range(0, 1000).doc("Canny's lower hysteresis threshold"))
-        .param(float_param("high", 150).range(0, 1000).doc("Canny's upper hysteresis threshold"))
-        .param(float_param("blur", 0).range(0, 20).doc("Gaussian blur sigma before edge detection (0: none)"))
-        .param(bool_param("invert", true).doc("dark lines on white (false: white lines on black)"))
+        .param(spec(kLow, 50).range(0, 1000).doc("Canny's lower hysteresis threshold"))
+        .param(spec(kHigh, 150).range(0, 1000).doc("Canny's upper hysteresis threshold"))
+        .param(spec(kBlur, 0).range(0, 20).doc("Gaussian blur sigma before edge detection (0: none)"))
+        .param(spec(kInvert, true).doc("dark lines on white (false: white lines on black)"))
         .parallel();
   }
 
   explicit Edges(const NodeContext& context)
-      : low_(context.params.get<double>("low")),
-        high_(context.params.get<double>("high")),
-        blur_(context.params.get<double>("blur")),
-        invert_(context.params.get<bool>("invert")) {}
+      : low_(context.params.get(kLow)),
+        high_(context.params.get(kHigh)),
+        blur_(context.params.get(kBlur)),
+        invert_(context.params.get(kInvert)) {}
 
   void process(Frame& frame) override {
     frame.put(kOut, transform_each(frame.get(kIn), [&](const cv::Mat& image, std::size_t) {

@@ -20,18 +20,22 @@ class Flip : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
+  static constexpr Param<double> kP{"p"};
+  // cv::flip's axis codes.
+  static constexpr ChoiceParam<int, 2> kDirection{"direction", {{{"horizontal", 1}, {"vertical", 0}}}};
+
   static NodeSchema schema() {
     return NodeSchema("augment.flip", "Mirrors images at random.")
         .input(kIn, "images")
         .output(kOut, "the images, some mirrored")
-        .param(float_param("p", 0.5).range(0, 1).doc("probability that an image is mirrored"))
-        .param(string_param("direction", "horizontal").one_of({"horizontal", "vertical"}).doc("mirror axis"))
+        .param(spec(kP, 0.5).range(0, 1).doc("probability that an image is mirrored"))
+        .param(spec(kDirection, 1).doc("mirror axis"))
         .parallel();
   }
 
   explicit Flip(const NodeContext& context)
-      : p_(context.params.get<double>("p")),
-        axis_(context.params.get<std::string>("direction") == "horizontal" ? 1 : 0),
+      : p_(context.params.get(kP)),
+        axis_(context.params.get(kDirection)),
         seed_(context.seed) {}
 
   void process(Frame& frame) override {

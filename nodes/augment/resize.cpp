@@ -11,33 +11,33 @@
 namespace munit {
 namespace {
 
-int interpolation_flag(const std::string& name) {
-  if (name == "nearest") return cv::INTER_NEAREST;
-  if (name == "area") return cv::INTER_AREA;
-  if (name == "cubic") return cv::INTER_CUBIC;
-  if (name == "auto") return kInterAuto;
-  return cv::INTER_LINEAR;
-}
-
 class Resize : public Node {
  public:
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
+  static constexpr Param<int> kSize{"size"};
+  static constexpr ChoiceParam<int, 5> kInterpolation{"interpolation",
+                                                     {{{"linear", cv::INTER_LINEAR},
+                                                       {"area", cv::INTER_AREA},
+                                                       {"auto", kInterAuto},
+                                                       {"cubic", cv::INTER_CUBIC},
+                                                       {"nearest", cv::INTER_NEAREST}}}};
+
   static NodeSchema schema() {
     return NodeSchema("augment.resize", "Scales images so the shorter side has a given length.")
         .input(kIn, "images")
         .output(kOut, "the images, resized")
-        .param(int_param("size").range(1, 65536).doc("the shorter side's new length in pixels (the official new_size)"))
-        .param(string_param("interpolation", "linear").one_of({"linear", "area", "auto", "cubic", "nearest"})
+        .param(spec(kSize).range(1, 65536).doc("the shorter side's new length in pixels (the official new_size)"))
+        .param(spec(kInterpolation, cv::INTER_LINEAR)
                    .doc("linear (the official training loader's bilinear), area (best for shrinking), auto "
                         "(area to shrink, linear to grow: near PIL's antialiased bilinear), cubic or nearest"))
         .parallel();
   }
 
   explicit Resize(const NodeContext& context)
-      : size_(context.params.get<int>("size")),
-        interpolation_(interpolation_flag(context.params.get<std::string>("interpolation"))) {}
+      : size_(context.params.get(kSize)),
+        interpolation_(context.params.get(kInterpolation)) {}
 
   void process(Frame& frame) override {
     frame.put(kOut, transform_each(frame.get(kIn), [&](const cv::Mat& image, std::size_t) {

@@ -35,17 +35,20 @@ std::vector<std::string> read_list(const fs::path& list, fs::path root) {
 
 class FileList : public data::ImageFilesSource {
  public:
+  static constexpr Param<std::filesystem::path> kList{"list"};
+  static constexpr Param<std::filesystem::path> kRoot{"root"};
+
   static NodeSchema schema() {
     NodeSchema schema("data.file_list", "Images named in a list file (the official ImageFilelist).");
     schema.output(kOut, "a batch of 8-bit images")
-        .param(path_param("list").doc("a text file: one image path per line"))
-        .param(path_param("root", "").doc("the folder the paths are relative to (default: the list's folder)"))
+        .param(spec(kList).doc("a text file: one image path per line"))
+        .param(spec(kRoot, "").doc("the folder the paths are relative to (default: the list's folder)"))
         .parallel();
     return data::with_image_file_params(schema);
   }
 
   explicit FileList(const NodeContext& context)
-      : ImageFilesSource(read_list(context.params.get<std::string>("list"), context.params.get<std::string>("root")),
+      : ImageFilesSource(read_list(context.params.get(kList), context.params.get(kRoot)),
                          context) {}
 };
 

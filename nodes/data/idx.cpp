@@ -91,24 +91,31 @@ class Idx : public Node {
  public:
   static constexpr Out<ImageBatch> kOut{"out"};
 
+  static constexpr Param<std::filesystem::path> kImages{"images"};
+  static constexpr Param<std::filesystem::path> kLabels{"labels"};
+  static constexpr Param<std::string> kClasses{"classes"};
+  static constexpr Param<std::int64_t> kBatch{"batch"};
+  static constexpr Param<bool> kRepeat{"repeat"};
+  static constexpr Param<bool> kShuffle{"shuffle"};
+
   static NodeSchema schema() {
     return NodeSchema("data.idx", "Gray images from an IDX file (MNIST, Fashion-MNIST), optionally some classes.")
         .output(kOut, "a batch of gray images")
-        .param(path_param("images").doc("the IDX images file ([N, H, W] bytes; .gz or raw)"))
-        .param(path_param("labels", "").doc("the IDX labels file ([N] bytes); needed for `classes`"))
-        .param(string_param("classes", "").doc("comma-separated class numbers to keep, e.g. \"5,7,9\" (empty: all)"))
-        .param(int_param("batch", 1).range(1, 65536).doc("images per frame"))
-        .param(bool_param("repeat", false).doc("endless epochs (training) instead of one pass"))
-        .param(bool_param("shuffle", false).doc("a new seeded order every epoch instead of file order"))
+        .param(spec(kImages).doc("the IDX images file ([N, H, W] bytes; .gz or raw)"))
+        .param(spec(kLabels, "").doc("the IDX labels file ([N] bytes); needed for `classes`"))
+        .param(spec(kClasses, "").doc("comma-separated class numbers to keep, e.g. \"5,7,9\" (empty: all)"))
+        .param(spec(kBatch, 1).range(1, 65536).doc("images per frame"))
+        .param(spec(kRepeat, false).doc("endless epochs (training) instead of one pass"))
+        .param(spec(kShuffle, false).doc("a new seeded order every epoch instead of file order"))
         .parallel();
   }
 
   explicit Idx(const NodeContext& context)
-      : images_(IdxArray::read(context.params.get<std::string>("images"), 3)),
-        kept_(chosen(images_.shape[0], context.params.get<std::string>("labels"), context.params.get<std::string>("classes"))),
-        batch_(context.params.get<std::int64_t>("batch")),
-        repeat_(context.params.get<bool>("repeat")),
-        order_(kept_.size(), context.params.get<bool>("shuffle"), context.seed) {
+      : images_(IdxArray::read(context.params.get(kImages), 3)),
+        kept_(chosen(images_.shape[0], context.params.get(kLabels), context.params.get(kClasses))),
+        batch_(context.params.get(kBatch)),
+        repeat_(context.params.get(kRepeat)),
+        order_(kept_.size(), context.params.get(kShuffle), context.seed) {
     context.log->debug("{} of {} images", kept_.size(), images_.shape[0]);
   }
 

@@ -9,21 +9,30 @@
 #include "read_image.h"
 
 namespace munit::data {
+namespace {
+
+constexpr Param<std::int64_t> kBatch{"batch"};
+constexpr Param<bool> kRepeat{"repeat"};
+constexpr Param<bool> kShuffle{"shuffle"};
+constexpr ChoiceParam<Channels, 3> kChannels{"channels", {{{"rgb", Channels::Rgb}, {"gray", Channels::Gray}, {"keep", Channels::Keep}}}};
+constexpr ChoiceParam<Unreadable, 2> kUnreadable{"unreadable", {{{"skip", Unreadable::Skip}, {"error", Unreadable::Error}}}};
+
+}  // namespace
 
 NodeSchema& with_image_file_params(NodeSchema& schema) {
   return schema
-      .param(int_param("batch", 1).range(1, 65536).doc("images per frame (the last frame of a pass may hold fewer)"))
-      .param(bool_param("repeat", false).doc("endless epochs (training) instead of one pass (inference)"))
-      .param(bool_param("shuffle", false).doc("a new seeded order every epoch instead of the sorted one"))
-      .param(string_param("channels", "rgb").one_of({"rgb", "gray", "keep"})
+      .param(spec(kBatch, 1).range(1, 65536).doc("images per frame (the last frame of a pass may hold fewer)"))
+      .param(spec(kRepeat, false).doc("endless epochs (training) instead of one pass (inference)"))
+      .param(spec(kShuffle, false).doc("a new seeded order every epoch instead of the sorted one"))
+      .param(spec(kChannels, Channels::Rgb)
                  .doc("convert every image to RGB (the official loader) or gray, or keep what the file holds"))
-      .param(string_param("unreadable", "skip").one_of({"skip", "error"})
+      .param(spec(kUnreadable, Unreadable::Skip)
                  .doc("a file that does not decode: skip it with a warning, or stop the run"));
 }
 
 ImageFilesOptions image_file_options(const Params& params) {
-  return {params.get<std::int64_t>("batch"), params.get<bool>("repeat"), params.get<bool>("shuffle"),
-          params.get<std::string>("channels"), params.get<std::string>("unreadable")};
+  return {params.get(kBatch), params.get(kRepeat), params.get(kShuffle),
+          params.get(kChannels), params.get(kUnreadable)};
 }
 
 ImageFilesSource::ImageFilesSource(std::vector<std::string> paths, const NodeContext& context)
@@ -78,7 +87,7 @@ std::optional<Image> ImageFilesSource::decode(std::size_t index) {
   const std::string& path = paths_[index];
   ReadImage read = read_image(path, options_.channels);
   if (!read.image) {
-    if (options_.unreadable == "error")
+    if (options_.unreadable == Unreadable::Error)
       throw UserError("cannot read image '" + path + "' (" + read.why +
                       "; unreadable = \"skip\" (munit translate: --unreadable skip) skips such files)");
     std::lock_guard<std::mutex> lock(mutex_);

@@ -18,17 +18,20 @@
 
 #include "munit/image.h"
 #include "epoch_order.h"
+#include "read_image.h"
 #include "munit/node.h"
 #include "munit/schema.h"
 
 namespace munit::data {
 
+enum class Unreadable { Skip, Error };  // a file that does not decode: warn and go on, or stop
+
 struct ImageFilesOptions {
   std::int64_t batch = 1;
   bool repeat = false;
   bool shuffle = false;
-  std::string channels = "rgb";      // rgb | gray | keep (as stored)
-  std::string unreadable = "skip";   // skip | error
+  Channels channels = Channels::Rgb;
+  Unreadable unreadable = Unreadable::Skip;
 };
 
 // The parameters above, for a node's schema.

@@ -17,20 +17,24 @@ namespace {
 
 class ImageFolder : public data::ImageFilesSource {
  public:
+  static constexpr Param<std::filesystem::path> kDir{"dir"};
+  static constexpr Param<StringList> kExtensions{"extensions"};
+  static constexpr Param<bool> kRecursive{"recursive"};
+
   static NodeSchema schema() {
     NodeSchema schema("data.image_folder", "Images from a folder, sorted, optionally shuffled per epoch.");
     schema.output(kOut, "a batch of 8-bit images")
-        .param(path_param("dir").doc("the folder (or one image file)"))
-        .param(string_list_param("extensions", data::kImageExtensions)
+        .param(spec(kDir).doc("the folder (or one image file)"))
+        .param(spec(kExtensions, data::kImageExtensions)
                    .doc("file extensions taken, in any letter case (the official list)"))
-        .param(bool_param("recursive", true).doc("also read subfolders (the official loader does)"))
+        .param(spec(kRecursive, true).doc("also read subfolders (the official loader does)"))
         .parallel();
     return data::with_image_file_params(schema);
   }
 
   explicit ImageFolder(const NodeContext& context)
-      : ImageFilesSource(data::list_images(context.params.get<std::string>("dir"), context.params.get<StringList>("extensions"),
-                                     context.params.get<bool>("recursive")),
+      : ImageFilesSource(data::list_images(context.params.get(kDir), context.params.get(kExtensions),
+                                     context.params.get(kRecursive)),
                          context) {}
 };
 

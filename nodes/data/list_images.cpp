@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <spdlog/fmt/ranges.h>
+
 #include "munit/errors.h"
 
 namespace munit::data {
@@ -40,11 +42,9 @@ std::vector<std::string> list_images(const fs::path& folder_or_file, const std::
     for (const auto& entry : fs::directory_iterator(folder_or_file)) consider(entry);
   }
   std::sort(paths.begin(), paths.end());
-  std::string accepted;
-  for (const auto& e : extensions) accepted += (accepted.empty() ? "" : ", ") + e;
   if (paths.empty())
-    throw UserError("found no images in '" + folder_or_file.string() + "'" + (recursive ? " or its subfolders" : "") +
-                    " (extensions: " + accepted + ")");
+    throw UserError(fmt::format("found no images in '{}'{} (extensions: {})", folder_or_file.string(),
+                                recursive ? " or its subfolders" : "", fmt::join(extensions, ", ")));
   return paths;
 }
 

@@ -11,6 +11,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "../image_mat.h"
 #include "../random.h"
 #include "munit/image.h"
@@ -23,25 +25,32 @@ class Pattern : public Node {
  public:
   static constexpr Out<ImageBatch> kOut{"out"};
 
+  static constexpr Param<std::int64_t> kCount{"count"};
+  static constexpr Param<std::int64_t> kBatch{"batch"};
+  static constexpr Param<int> kSize{"size"};
+  static constexpr Param<int> kShapes{"shapes"};
+  static constexpr Param<bool> kGray{"gray"};
+  static constexpr Param<bool> kRepeat{"repeat"};
+
   static NodeSchema schema() {
     return NodeSchema("data.pattern", "Synthetic images of random shapes; a source for demos and tests.")
         .output(kOut, "a batch of RGB (or gray) images")
-        .param(int_param("count", 64).at_least(1).doc("images in all; the stream ends after the last"))
-        .param(int_param("batch", 8).range(1, 4096).doc("images per frame (the last frame may hold fewer)"))
-        .param(int_param("size", 64).range(8, 4096).doc("height and width in pixels"))
-        .param(int_param("shapes", 6).range(1, 100).doc("shapes drawn per image"))
-        .param(bool_param("gray", false).doc("one channel instead of three"))
-        .param(bool_param("repeat", false).doc("start again after the last image instead of ending (training)"))
+        .param(spec(kCount, 64).at_least(1).doc("images in all; the stream ends after the last"))
+        .param(spec(kBatch, 8).range(1, 4096).doc("images per frame (the last frame may hold fewer)"))
+        .param(spec(kSize, 64).range(8, 4096).doc("height and width in pixels"))
+        .param(spec(kShapes, 6).range(1, 100).doc("shapes drawn per image"))
+        .param(spec(kGray, false).doc("one channel instead of three"))
+        .param(spec(kRepeat, false).doc("start again after the last image instead of ending (training)"))
         .parallel();
   }
 
   explicit Pattern(const NodeContext& context)
-      : count_(context.params.get<std::int64_t>("count")),
-        batch_(context.params.get<std::int64_t>("batch")),
-        size_(context.params.get<int>("size")),
-        shapes_(context.params.get<int>("shapes")),
-        gray_(context.params.get<bool>("gray")),
-        repeat_(context.params.get<bool>("repeat")),
+      : count_(context.params.get(kCount)),
+        batch_(context.params.get(kBatch)),
+        size_(context.params.get(kSize)),
+        shapes_(context.params.get(kShapes)),
+        gray_(context.params.get(kGray)),
+        repeat_(context.params.get(kRepeat)),
         seed_(context.seed) {}
 
   void process(Frame& frame) override {
@@ -52,9 +61,7 @@ class Pattern : public Node {
     for (std::int64_t k = first; k < end; ++k) {
       const std::int64_t i = k % count_;
       batch.images.push_back(draw(i));
-      char name[32];
-      std::snprintf(name, sizeof name, "pattern_%06lld", static_cast<long long>(i));
-      batch.provenance.emplace_back(name);
+      batch.provenance.push_back(fmt::format("pattern_{:06d}", i));
     }
     frame.put(kOut, std::move(batch));
   }

@@ -7,9 +7,9 @@
 
 namespace munit::data {
 
-ReadImage read_image(const std::string& path, const std::string& channels) {
-  const int flags = channels == "gray" ? cv::IMREAD_GRAYSCALE
-                    : channels == "rgb" ? cv::IMREAD_COLOR
+ReadImage read_image(const std::string& path, Channels channels) {
+  const int flags = channels == Channels::Gray ? cv::IMREAD_GRAYSCALE
+                    : channels == Channels::Rgb ? cv::IMREAD_COLOR
                                         : cv::IMREAD_UNCHANGED;
   cv::Mat mat;
   try {

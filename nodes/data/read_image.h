@@ -8,11 +8,13 @@
 
 namespace munit::data {
 
+enum class Channels { Rgb, Gray, Keep };  // Keep: as stored
+
 struct ReadImage {
   std::optional<Image> image;
   std::string why;  // when there is no image
 };
 
-ReadImage read_image(const std::string& path, const std::string& channels);  // rgb | gray | keep
+ReadImage read_image(const std::string& path, Channels channels);
 
 }  // namespace munit::data

@@ -9,7 +9,7 @@
 #include "munit/errors.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 
 namespace munit {
 namespace {
@@ -18,18 +18,22 @@ class TensorFile : public Node {
  public:
   static constexpr Out<TensorBatch> kOut{"out"};
 
+  static constexpr Param<std::filesystem::path> kPath{"path"};
+  static constexpr Param<std::string> kKey{"key"};
+  static constexpr Param<std::int64_t> kFrames{"frames"};
+
   static NodeSchema schema() {
     return NodeSchema("data.tensor_file", "One named tensor of a torch file, as every frame's batch.")
         .output(kOut, "the tensor (its first dimension is the batch)")
-        .param(path_param("path").doc("a torch.save file holding a dict of tensors"))
-        .param(string_param("key").doc("which entry of the dict"))
-        .param(int_param("frames", 0).at_least(0).doc("frames before the stream ends (0: endless)"))
+        .param(spec(kPath).doc("a torch.save file holding a dict of tensors"))
+        .param(spec(kKey).doc("which entry of the dict"))
+        .param(spec(kFrames, 0).at_least(0).doc("frames before the stream ends (0: endless)"))
         .parallel();
   }
 
-  explicit TensorFile(const NodeContext& context) : frames_(context.params.get<std::int64_t>("frames")) {
-    const std::string path = context.params.get<std::string>("path");
-    const std::string key = context.params.get<std::string>("key");
+  explicit TensorFile(const NodeContext& context) : frames_(context.params.get(kFrames)) {
+    const std::string path = context.params.get(kPath);
+    const std::string key = context.params.get(kKey);
     py::Object file = load_torch_file(path);
     const py::Object* value = file.is(py::Type::Dict) ? file.find(key) : nullptr;
     if (!value || !value->is(py::Type::Tensor))

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <regex>
 
+#include <spdlog/spdlog.h>
+
 #include "../munit/checkpoint.h"
 #include "../munit/models.h"
 #include "../optim/adam_optimizer.h"
@@ -26,33 +28,76 @@ class CheckpointWriter : public Node {
  public:
   static constexpr In<Signal> kWhen{"when"};
 
+  static constexpr Param<std::filesystem::path> kDir{"dir"};
+  static constexpr Param<std::int64_t> kEvery{"every"};
+  static constexpr Param<std::int64_t> kKeep{"keep"};
+  static constexpr ResourceParam<model::GeneratorModel> kGenA{"gen_a", "models"};
+  static constexpr ResourceParam<model::GeneratorModel> kGenB{"gen_b", "models"};
+  static constexpr ResourceParam<model::DiscriminatorModel> kDisA{"dis_a", "models"};
+  static constexpr ResourceParam<model::DiscriminatorModel> kDisB{"dis_b", "models"};
+  static constexpr ResourceParam<optim::AdamOptimizer> kGenOptimizer{"gen_optimizer", "optimizers"};
+  static constexpr ResourceParam<optim::AdamOptimizer> kDisOptimizer{"dis_optimizer", "optimizers"};
+
   static NodeSchema schema() {
     return NodeSchema("io.checkpoint", "Writes generators, discriminators and optimizers in the official format.")
         .input(kWhen, "write after this (the last optimizer step's done)")
-        .param(path_param("dir").doc("checkpoint folder (created if missing)"))
-        .param(int_param("every", 10000).at_least(0).doc("iterations between checkpoints (0: only at the end)"))
-        .param(int_param("keep", 0).at_least(0).doc("gen/dis pairs to keep, newest first (0: all)"))
-        .param(resource_param("gen_a", "models").doc("generator of domain a"))
-        .param(resource_param("gen_b", "models").doc("generator of domain b"))
-        .param(resource_param("dis_a", "models").doc("discriminator of domain a"))
-        .param(resource_param("dis_b", "models").doc("discriminator of domain b"))
-        .param(resource_param("gen_optimizer", "optimizers").doc("the generators' optim.adam"))
-        .param(resource_param("dis_optimizer", "optimizers").doc("the discriminators' optim.adam"));
+        .param(spec(kDir).doc("checkpoint folder (created if missing)"))
+        .param(spec(kEvery, 10000).at_least(0).doc("iterations between checkpoints (0: only at the end)"))
+        .param(spec(kKeep, 0).at_least(0).doc("gen/dis pairs to keep, newest first (0: all)"))
+        .param(spec(kGenA).doc("generator of domain a"))
+        .param(spec(kGenB).doc("generator of domain b"))
+        .param(spec(kDisA).doc("discriminator of domain a"))
+        .param(spec(kDisB).doc("discriminator of domain b"))
+        .param(spec(kGenOptimizer).doc("the generators' optim.adam"))
+        .param(spec(kDisOptimizer).doc("the discriminators' optim.adam"))
+        .resumes_with(resume_overrides)
+        .in_model_region();
+  }
+
+  // `munit run --resume`: the models load the newest gen/dis pair, the optimizers optimizer.pt,
+  // and frames (iterations) continue from its count.
+  static std::vector<std::string> resume_overrides(const Params& params) {
+    const fs::path dir = params.get(kDir);
+    auto latest = model::latest_checkpoint(dir, "gen");
+    if (!latest) {
+      spdlog::warn("--resume: no checkpoint in {} yet; starting from the beginning", dir.string());
+      return {};
+    }
+    const std::int64_t iterations = model::iterations_of(*latest);
+    const fs::path dis = model::checkpoint_path(dir, "dis", iterations);
+    const fs::path optimizer = dir / "optimizer.pt";
+    for (const fs::path& needed : {dis, optimizer})
+      if (!fs::exists(needed)) throw UserError("--resume: " + latest->string() + " has no matching " + needed.string());
+    spdlog::info("resuming from {} ({} iterations done)", latest->string(), iterations);
+
+    std::vector<std::string> overrides;
+    const auto load = [&](const std::string& model, const fs::path& file, const char* entry) {
+      overrides.push_back("models." + model + ".checkpoint=" + file.string());
+      overrides.push_back("models." + model + ".entry=" + entry);
+    };
+    load(params.get(kGenA), *latest, "a");
+    load(params.get(kGenB), *latest, "b");
+    load(params.get(kDisA), dis, "a");
+    load(params.get(kDisB), dis, "b");
+    for (auto [optimizer_name, entry] : {std::pair{params.get(kGenOptimizer), "gen"}, {params.get(kDisOptimizer), "dis"}}) {
+      overrides.push_back("optimizers." + optimizer_name + ".state=" + optimizer.string());
+      overrides.push_back("optimizers." + optimizer_name + ".state_entry=" + entry);
+    }
+    overrides.push_back("pipeline.first_frame=" + std::to_string(iterations));
+    return overrides;
   }
 
   explicit CheckpointWriter(const NodeContext& context)
-      : dir_(context.params.get<std::string>("dir")),
-        every_(context.params.get<std::int64_t>("every")),
-        keep_(context.params.get<std::int64_t>("keep")),
+      : dir_(context.params.get(kDir)),
+        every_(context.params.get(kEvery)),
+        keep_(context.params.get(kKeep)),
         log_(context.log) {
-    auto& r = *context.resources;
-    auto param = [&](const char* name) { return context.params.get<std::string>(name); };
-    gen_a_ = r.get<model::GeneratorModel>(param("gen_a"));
-    gen_b_ = r.get<model::GeneratorModel>(param("gen_b"));
-    dis_a_ = r.get<model::DiscriminatorModel>(param("dis_a"));
-    dis_b_ = r.get<model::DiscriminatorModel>(param("dis_b"));
-    gen_opt_ = r.get<optim::AdamOptimizer>(param("gen_optimizer"));
-    dis_opt_ = r.get<optim::AdamOptimizer>(param("dis_optimizer"));
+    gen_a_ = context.resource(kGenA);
+    gen_b_ = context.resource(kGenB);
+    dis_a_ = context.resource(kDisA);
+    dis_b_ = context.resource(kDisB);
+    gen_opt_ = context.resource(kGenOptimizer);
+    dis_opt_ = context.resource(kDisOptimizer);
     std::error_code error;
     fs::create_directories(dir_, error);
     if (!fs::is_directory(dir_)) throw UserError("cannot create the checkpoint folder '" + dir_.string() + "'");

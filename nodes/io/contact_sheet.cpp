@@ -39,22 +39,27 @@ class ContactSheet : public Node {
   static constexpr In<TensorBatch> kInputs{"inputs"};
   static constexpr In<TensorBatch> kOutputs{"outputs"};
 
+  static constexpr Param<std::filesystem::path> kDir{"dir"};
+  static constexpr Param<std::string> kName{"name"};
+  static constexpr Param<std::string> kFormat{"format"};
+  static constexpr Param<bool> kOverwrite{"overwrite"};
+
   static NodeSchema schema() {
     return NodeSchema("io.contact_sheet", "Writes a grid per frame: inputs down the side, their translations across.")
         .input(kInputs, "the inputs, [N, C, H, W] in [-1, 1]")
         .input(kOutputs, "their translations, [N * K, C, H, W], grouped by input")
-        .param(path_param("dir").doc("output folder (created if missing)"))
-        .param(string_param("name", "sheet").doc("file name prefix"))
-        .param(string_param("format", "png").one_of({"png", "jpg"}).doc("file format"))
-        .param(bool_param("overwrite", false).doc("replace files that exist already"))
+        .param(spec(kDir).doc("output folder (created if missing)"))
+        .param(spec(kName, "sheet").doc("file name prefix"))
+        .param(spec(kFormat, "png").one_of({"png", "jpg"}).doc("file format"))
+        .param(spec(kOverwrite, false).doc("replace files that exist already"))
         .parallel();
   }
 
   explicit ContactSheet(const NodeContext& context)
-      : dir_(context.params.get<std::string>("dir")),
-        name_(context.params.get<std::string>("name")),
-        extension_("." + context.params.get<std::string>("format")),
-        overwrite_(context.params.get<bool>("overwrite")),
+      : dir_(context.params.get(kDir)),
+        name_(context.params.get(kName)),
+        extension_("." + context.params.get(kFormat)),
+        overwrite_(context.params.get(kOverwrite)),
         log_(context.log) {
     prepare_output_folder(dir_);
   }

@@ -29,21 +29,26 @@ class ImageWriter : public Node {
  public:
   static constexpr In<ImageBatch> kIn{"in"};
 
+  static constexpr Param<std::filesystem::path> kDir{"dir"};
+  static constexpr Param<std::string> kSuffix{"suffix"};
+  static constexpr Param<std::string> kFormat{"format"};
+  static constexpr Param<bool> kOverwrite{"overwrite"};
+
   static NodeSchema schema() {
     return NodeSchema("io.image_writer", "Writes images to a folder, one file per image, named after its provenance.")
         .input(kIn, "the images to write")
-        .param(path_param("dir").doc("output folder (created if missing); relative to the pipeline file"))
-        .param(string_param("suffix", "").doc("appended to each file's stem, e.g. \"_flipped\""))
-        .param(string_param("format", "png").one_of({"png", "jpg"}).doc("file format"))
-        .param(bool_param("overwrite", false).doc("replace files that exist already"))
+        .param(spec(kDir).doc("output folder (created if missing); relative to the pipeline file"))
+        .param(spec(kSuffix, "").doc("appended to each file's stem, e.g. \"_flipped\""))
+        .param(spec(kFormat, "png").one_of({"png", "jpg"}).doc("file format"))
+        .param(spec(kOverwrite, false).doc("replace files that exist already"))
         .parallel();
   }
 
   explicit ImageWriter(const NodeContext& context)
-      : dir_(context.params.get<std::string>("dir")),
-        suffix_(context.params.get<std::string>("suffix")),
-        extension_("." + context.params.get<std::string>("format")),
-        overwrite_(context.params.get<bool>("overwrite")),
+      : dir_(context.params.get(kDir)),
+        suffix_(context.params.get(kSuffix)),
+        extension_("." + context.params.get(kFormat)),
+        overwrite_(context.params.get(kOverwrite)),
         log_(context.log) {
     prepare_output_folder(dir_);
   }

@@ -27,19 +27,24 @@ class MetricsLog : public Node {
  public:
   static constexpr In<Scalar> kValues{"values"};
 
+  static constexpr Param<std::filesystem::path> kPath{"path"};
+  static constexpr Param<std::int64_t> kEvery{"every"};
+  static constexpr Param<StringList> kProgress{"progress"};
+
   static NodeSchema schema() {
     return NodeSchema("io.metrics", "Appends losses and rates to a JSON-lines file.")
         .list_input(kValues, "scalars to log (loss nodes' `raw`, optim.step's `total` and `lr`)")
-        .param(path_param("path").doc("the .jsonl file (its folder is created)"))
-        .param(int_param("every", 10).at_least(1).doc("log every this many iterations (the official log_iter)"))
-        .param(string_list_param("progress", StringList{})
+        .param(spec(kPath).doc("the .jsonl file (its folder is created)"))
+        .param(spec(kEvery, 10).at_least(1).doc("log every this many iterations (the official log_iter)"))
+        .param(spec(kProgress, StringList{})
                    .doc("values also shown on the progress line (default: every optim.step `total`)"));
   }
 
   explicit MetricsLog(const NodeContext& context)
-      : path_(context.params.get<std::string>("path")),
-        every_(context.params.get<std::int64_t>("every")),
-        progress_(context.params.get<StringList>("progress")) {
+      : path_(context.params.get(kPath)),
+        every_(context.params.get(kEvery)),
+        progress_(context.params.get(kProgress)),
+        live_values_(context.live_values) {
     if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
     out_.open(path_, std::ios::app);
     if (!out_) throw UserError("cannot open '" + path_.string() + "' for writing");
@@ -55,8 +60,8 @@ class MetricsLog : public Node {
     // Reading a value on a GPU waits for the GPU to catch up: there only on the lines it writes.
     const bool writes_line = iteration % every_ == 0;
     for (std::size_t i = 0; i < values.size(); ++i)
-      if (shown_on_progress_line(name_of(i)) && (writes_line || values[i]->value.is_cpu()))
-        show_live_value(name_of(i), values[i]->value.item<double>());
+      if (live_values_ && shown_on_progress_line(name_of(i)) && (writes_line || values[i]->value.is_cpu()))
+        live_values_->show(name_of(i), values[i]->value.item<double>());
     if (!writes_line) return;
     const auto now = std::chrono::steady_clock::now();
     nlohmann::json line = {{"iteration", iteration}};
@@ -79,6 +84,7 @@ class MetricsLog : public Node {
   std::ofstream out_;
   std::chrono::steady_clock::time_point last_;
   std::int64_t since_last_ = 0;
+  LiveValues* live_values_;
 };
 
 }  // namespace

@@ -23,6 +23,8 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "../munit/models.h"
 #include "munit/atomic_file.h"
 #include "munit/errors.h"
@@ -56,34 +58,46 @@ class SampleSheet : public Node {
   static constexpr In<TensorBatch> kB{"b"};
   static constexpr In<Signal> kWhen{"when"};
 
+  static constexpr ResourceParam<model::GeneratorModel> kGenA{"gen_a", "models"};
+  static constexpr ResourceParam<model::GeneratorModel> kGenB{"gen_b", "models"};
+  static constexpr Param<std::filesystem::path> kDir{"dir"};
+  static constexpr Param<std::string> kName{"name"};
+  static constexpr Param<std::int64_t> kEvery{"every"};
+  static constexpr Param<std::int64_t> kDisplay{"display"};
+  static constexpr Param<std::int64_t> kRandomStyles{"random_styles"};
+  static constexpr Param<std::int64_t> kFreshStyles{"fresh_styles"};
+  static constexpr Param<std::int64_t> kReferenceStyles{"reference_styles"};
+  static constexpr Param<std::string> kFormat{"format"};
+
   static NodeSchema schema() {
     return NodeSchema("io.sample_sheet", "Writes the official trainer's sample grids: inputs, reconstructions, translations.")
         .input(kA, "images of domain a, [N, C, H, W] in [-1, 1]")
         .input(kB, "images of domain b")
         .input(kWhen, "sample after this (the last optimizer step's done)")
-        .param(resource_param("gen_a", "models").doc("generator of domain a"))
-        .param(resource_param("gen_b", "models").doc("generator of domain b"))
-        .param(path_param("dir").doc("output folder (created if missing)"))
-        .param(string_param("name", "train").doc("file name part: gen_a2b_<name>_<iterations>"))
-        .param(int_param("every", 10000).at_least(0).doc("iterations between sheets (0: only at the end; the official image_save_iter)"))
-        .param(int_param("display", 16).range(1, 256).doc("display images per domain (the official display_size)"))
-        .param(int_param("random_styles", 1).range(0, 64).doc("rows with fixed random styles"))
-        .param(int_param("fresh_styles", 1).range(0, 64).doc("rows with styles drawn anew for each sheet"))
-        .param(int_param("reference_styles", 0).range(0, 256).doc("rows in the style of the other domain's display images"))
-        .param(string_param("format", "jpg").one_of({"jpg", "png"}).doc("image format (official: jpg)"));
+        .param(spec(kGenA).doc("generator of domain a"))
+        .param(spec(kGenB).doc("generator of domain b"))
+        .param(spec(kDir).doc("output folder (created if missing)"))
+        .param(spec(kName, "train").doc("file name part: gen_a2b_<name>_<iterations>"))
+        .param(spec(kEvery, 10000).at_least(0).doc("iterations between sheets (0: only at the end; the official image_save_iter)"))
+        .param(spec(kDisplay, 16).range(1, 256).doc("display images per domain (the official display_size)"))
+        .param(spec(kRandomStyles, 1).range(0, 64).doc("rows with fixed random styles"))
+        .param(spec(kFreshStyles, 1).range(0, 64).doc("rows with styles drawn anew for each sheet"))
+        .param(spec(kReferenceStyles, 0).range(0, 256).doc("rows in the style of the other domain's display images"))
+        .param(spec(kFormat, "jpg").one_of({"jpg", "png"}).doc("image format (official: jpg)"))
+        .in_model_region();
   }
 
   explicit SampleSheet(const NodeContext& context)
-      : gen_a_(context.resources->get<model::GeneratorModel>(context.params.get<std::string>("gen_a"))),
-        gen_b_(context.resources->get<model::GeneratorModel>(context.params.get<std::string>("gen_b"))),
-        dir_(context.params.get<std::string>("dir")),
-        name_(context.params.get<std::string>("name")),
-        every_(context.params.get<std::int64_t>("every")),
-        display_(context.params.get<std::int64_t>("display")),
-        random_styles_(context.params.get<std::int64_t>("random_styles")),
-        fresh_styles_(context.params.get<std::int64_t>("fresh_styles")),
-        reference_styles_(context.params.get<std::int64_t>("reference_styles")),
-        extension_("." + context.params.get<std::string>("format")),
+      : gen_a_(context.resource(kGenA)),
+        gen_b_(context.resource(kGenB)),
+        dir_(context.params.get(kDir)),
+        name_(context.params.get(kName)),
+        every_(context.params.get(kEvery)),
+        display_(context.params.get(kDisplay)),
+        random_styles_(context.params.get(kRandomStyles)),
+        fresh_styles_(context.params.get(kFreshStyles)),
+        reference_styles_(context.params.get(kReferenceStyles)),
+        extension_("." + context.params.get(kFormat)),
         seed_(context.seed),
         log_(context.log) {
     std::error_code error;
@@ -139,10 +153,9 @@ class SampleSheet : public Node {
       fixed_b_ = torch::randn({rows, display_, gen_b_->config.gen_b.style_dim, 1, 1}, rng).to(x_b.device());
     }
     auto rng = at::detail::createCPUGenerator(seed_ + static_cast<std::uint64_t>(iterations));
-    char suffix[64];
-    std::snprintf(suffix, sizeof suffix, "_%s_%08lld", name_.c_str(), static_cast<long long>(iterations));
-    save(grid_of(rows_for(gen_a_->net, gen_b_->net, x_a, fixed_b_, x_b, rng)), "gen_a2b" + std::string(suffix));
-    save(grid_of(rows_for(gen_b_->net, gen_a_->net, x_b, fixed_a_, x_a, rng)), "gen_b2a" + std::string(suffix));
+    const std::string suffix = fmt::format("_{}_{:08d}", name_, iterations);
+    save(grid_of(rows_for(gen_a_->net, gen_b_->net, x_a, fixed_b_, x_b, rng)), "gen_a2b" + suffix);
+    save(grid_of(rows_for(gen_b_->net, gen_a_->net, x_b, fixed_a_, x_a, rng)), "gen_b2a" + suffix);
     written_ = iterations;
     log_->info("samples: {} iterations in {}", iterations, dir_.string());
   }

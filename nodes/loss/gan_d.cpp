@@ -19,19 +19,22 @@ class GanD : public Node {
   static constexpr In<TensorBatch> kFake{"fake"};
   static constexpr In<TensorBatch> kReal{"real"};
 
+  static constexpr ResourceParam<model::DiscriminatorModel> kModel{"model", "models"};
+
   static NodeSchema schema() {
     NodeSchema schema("loss.gan_d", "A discriminator's GAN loss on translations (detached) and real images.");
     schema.input(kFake, "translations into the discriminator's domain")
         .input(kReal, "real images of that domain")
-        .param(resource_param("model", "models").doc("a munit.discriminator"))
+        .param(spec(kModel).doc("a munit.discriminator"))
         .parallel()
-        .uses_compute();
+        .uses_compute()
+        .in_model_region();
     return loss::with_weight(schema);
   }
 
   explicit GanD(const NodeContext& context)
-      : model_(context.resources->get<model::DiscriminatorModel>(context.params.get<std::string>("model"))),
-        weight_(context.params.get<double>("weight")) {}
+      : model_(context.resource(kModel)),
+        weight_(context.params.get(loss::kWeight)) {}
 
   void process(Frame& frame) override {
     loss::put_weighted(frame, weight_, model_->net->dis_loss(frame.get(kFake).data.detach(), frame.get(kReal).data));

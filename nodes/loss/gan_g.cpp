@@ -18,18 +18,21 @@ class GanG : public Node {
  public:
   static constexpr In<TensorBatch> kFake{"fake"};
 
+  static constexpr ResourceParam<model::DiscriminatorModel> kModel{"model", "models"};
+
   static NodeSchema schema() {
     NodeSchema schema("loss.gan_g", "A generator's adversarial loss under a discriminator.");
     schema.input(kFake, "translations into the discriminator's domain")
-        .param(resource_param("model", "models").doc("a munit.discriminator"))
+        .param(spec(kModel).doc("a munit.discriminator"))
         .parallel()
-        .uses_compute();
+        .uses_compute()
+        .in_model_region();
     return loss::with_weight(schema);
   }
 
   explicit GanG(const NodeContext& context)
-      : model_(context.resources->get<model::DiscriminatorModel>(context.params.get<std::string>("model"))),
-        weight_(context.params.get<double>("weight")) {}
+      : model_(context.resource(kModel)),
+        weight_(context.params.get(loss::kWeight)) {}
 
   void process(Frame& frame) override { loss::put_weighted(frame, weight_, model_->net->gen_loss(frame.get(kFake).data)); }
 

@@ -25,7 +25,7 @@ class L1 : public Node {
     return loss::with_weight(schema);
   }
 
-  explicit L1(const NodeContext& context) : weight_(context.params.get<double>("weight")) {}
+  explicit L1(const NodeContext& context) : weight_(context.params.get(loss::kWeight)) {}
 
   void process(Frame& frame) override {
     const at::Tensor& input = frame.get(kInput).data;

@@ -22,19 +22,21 @@ class VggLoss : public Node {
   static constexpr In<TensorBatch> kInput{"input"};
   static constexpr In<TensorBatch> kTarget{"target"};
 
+  static constexpr Param<std::filesystem::path> kWeights{"weights"};
+
   static NodeSchema schema() {
     NodeSchema schema("loss.vgg", "Perceptual distance of instance-normalized VGG16 features (vgg_w).");
     schema.input(kInput, "translations, RGB in [-1, 1]")
         .input(kTarget, "the images they were translated from")
-        .param(path_param("weights").doc("VGG16 weights: the official vgg16.weight or torchvision's vgg16 state dict"))
+        .param(spec(kWeights).doc("VGG16 weights: the official vgg16.weight or torchvision's vgg16 state dict"))
         .parallel()
         .uses_compute();
     return loss::with_weight(schema);
   }
 
   explicit VggLoss(const NodeContext& context)
-      : vgg_(model::load_vgg16(context.params.get<std::string>("weights"), context.device, context.channels_last)),
-        weight_(context.params.get<double>("weight")) {}
+      : vgg_(model::load_vgg16(context.params.get(kWeights), context.device, context.channels_last)),
+        weight_(context.params.get(loss::kWeight)) {}
 
   void process(Frame& frame) override {
     const torch::Tensor& input = frame.get(kInput).data;

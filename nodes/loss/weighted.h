@@ -10,13 +10,14 @@ namespace munit::loss {
 
 inline constexpr Out<Scalar> kOut{"out"};
 inline constexpr Out<Scalar> kRaw{"raw"};
+inline constexpr Param<double> kWeight{"weight"};
 
 inline NodeSchema& with_weight(NodeSchema& schema) {
   return schema.output(kOut, "weight × the loss (differentiable): feed it to an optim.step")
       .output(kRaw, "the loss itself, detached: for logs and metrics")
-      .param(float_param("weight", 1.0).at_least(0).doc("multiplies the loss (the official *_w settings); 0 leaves "
+      .param(spec(kWeight, 1.0).at_least(0).doc("multiplies the loss (the official *_w settings); 0 leaves "
                                                          "the term, and what only it needs, out of the run"))
-      .inert_when_zero_param("weight");
+      .inert_when_zero_param(kWeight);
 }
 
 inline void put_weighted(Frame& frame, double weight, const at::Tensor& loss) {

@@ -5,8 +5,10 @@
 
 #include <torch/torch.h>
 
+#include <spdlog/fmt/ranges.h>
+
 #include "munit/errors.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 #include "state_dict.h"
 
 namespace fs = std::filesystem;
@@ -20,8 +22,9 @@ const py::Object& entry_of(const py::Object& file, const fs::path& path, const s
                     ", not {'a': state_dict, 'b': state_dict}");
   const py::Object* value = file.find(entry);
   if (!value) {
-    std::string keys;
-    for (const auto& [k, v] : file.entries()) keys += (keys.empty() ? "" : ", ") + (k.is(py::Type::String) ? "'" + k.as_string() + "'" : k.describe());
+    std::vector<std::string> names;
+    for (const auto& [k, v] : file.entries()) names.push_back(k.is(py::Type::String) ? "'" + k.as_string() + "'" : k.describe());
+    const std::string keys = fmt::format("{}", fmt::join(names, ", "));
     throw UserError("'" + path.string() + "' has no entry '" + entry + "' (it has " + (keys.empty() ? "none" : keys) +
                     "); a MUNIT checkpoint has 'a' and 'b'");
   }
@@ -130,9 +133,7 @@ void load_discriminator(Discriminator& discriminator, const fs::path& path, cons
 }
 
 fs::path checkpoint_path(const fs::path& dir, const std::string& kind, std::int64_t iterations) {
-  char name[64];
-  std::snprintf(name, sizeof name, "%s_%08lld.pt", kind.c_str(), static_cast<long long>(iterations));
-  return dir / name;
+  return dir / fmt::format("{}_{:08d}.pt", kind, iterations);
 }
 
 std::optional<fs::path> latest_checkpoint(const fs::path& dir, const std::string& kind) {

@@ -8,12 +8,14 @@
 #include <optional>
 #include <string>
 
-#include "adam.h"
+#include "../optim/adam.h"
 #include "discriminator.h"
 #include "generator.h"
-#include "munit/pyobject.h"
+#include "torchio/pyobject.h"
 
 namespace munit::model {
+
+using optim::Adam;
 
 // Writes {'a': a.state_dict(), 'b': b.state_dict()}.
 void save_pair(const std::filesystem::path& path, const torch::nn::Module& a, const torch::nn::Module& b);

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <spdlog/fmt/fmt.h>
 #include <yaml-cpp/yaml.h>
 
 #include "munit/errors.h"
@@ -14,15 +15,9 @@
 namespace munit::model {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 void require_one_of(const std::string& what, const std::string& value, const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end())
-    throw std::invalid_argument(what + " '" + value + "' is not one of: " + join(allowed));
+    throw std::invalid_argument(what + " '" + value + "' is not one of: " + fmt::format("{}", fmt::join(allowed, ", ")));
 }
 void require_at_least(const std::string& what, std::int64_t value, std::int64_t minimum) {
   if (value < minimum)
@@ -113,7 +108,6 @@ const std::vector<std::string> kPaddings = {"reflect", "replicate", "zero"};
 const std::vector<std::string> kDisNorms = {"none", "bn", "in", "ln"};
 const std::vector<std::string> kGanTypes = {"lsgan", "nsgan"};
 const std::vector<std::string> kInits = {"gaussian", "kaiming", "xavier", "orthogonal", "default"};
-const std::vector<std::string> kLrPolicies = {"step", "constant"};
 
 }  // namespace
 
@@ -155,14 +149,8 @@ MunitConfig parse_config(const std::string& yaml_text, const std::string& source
   std::int64_t input_dim_a = 3, input_dim_b = 3;
 
   MappingReader top(root, "", source_name, problems, config.unknown_keys);
-  OptimizerConfig& opt = config.optimizer;
-  top.read<double>("lr", opt.lr, non_negative("lr"));
-  top.read<double>("beta1", opt.beta1, non_negative("beta1"));
-  top.read<double>("beta2", opt.beta2, non_negative("beta2"));
-  top.read<double>("weight_decay", opt.weight_decay, non_negative("weight_decay"));
-  top.read<std::string>("lr_policy", opt.lr_policy, one_of<std::string>("lr_policy", kLrPolicies));
-  top.read<std::int64_t>("step_size", opt.step_size, at_least("step_size", 1));
-  top.read<double>("gamma", opt.gamma, non_negative("gamma"));
+  config.optimizer = optim::read_optimizer_config(root, source_name, problems);
+  for (const char* key : optim::kOptimizerKeys) top.known(key);
   top.read<std::string>("init", config.init, one_of<std::string>("init", kInits));
   LossWeights& w = config.loss;
   for (auto [key, field] : {std::pair{"gan_w", &w.gan_w}, {"recon_x_w", &w.recon_x_w}, {"recon_s_w", &w.recon_s_w},

@@ -6,7 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "../optim/optimizer_config.h"
+
 namespace munit::model {
+
+using optim::OptimizerConfig;
 
 struct GeneratorConfig {
   std::int64_t input_dim = 3;  // image channels of the domain (input_dim_a / input_dim_b)
@@ -28,16 +32,6 @@ struct DiscriminatorConfig {
   std::string activ = "lrelu";
   std::string gan_type = "lsgan";  // lsgan | nsgan
   std::string pad_type = "reflect";
-};
-
-struct OptimizerConfig {
-  double lr = 1e-4;
-  double beta1 = 0.5;
-  double beta2 = 0.999;
-  double weight_decay = 1e-4;
-  std::string lr_policy = "step";  // step | constant
-  std::int64_t step_size = 100000;
-  double gamma = 0.5;
 };
 
 struct LossWeights {

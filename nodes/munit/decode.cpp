@@ -22,29 +22,35 @@ class Decode : public Node {
   static constexpr In<TensorBatch> kStyle{"style"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
+  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
+  static constexpr Param<bool> kGrad{"grad"};
+  static constexpr ChoiceParam<model::Upsampling, 2> kUpsampling{
+      "upsampling", {{{"official", model::Upsampling::Official}, {"subpixel", model::Upsampling::Subpixel}}}};
+  static constexpr Param<std::int64_t> kMaxBatch{"max_batch"};
+
   static NodeSchema schema() {
     return NodeSchema("munit.decode", "Images from content and style codes (a generator's MLP and decoder).")
         .input(kContent, "content codes, [N, ...]")
         .input(kStyle, "style codes, [N * k, style_dim, 1, 1]")
         .output(kOut, "images, [N * k, C, H, W] in [-1, 1]")
-        .param(resource_param("model", "models").doc("a munit.generator"))
-        .param(bool_param("grad", true).doc("record autograd history in train mode (false: a forward pass "
+        .param(spec(kModel).doc("a munit.generator"))
+        .param(spec(kGrad, true).doc("record autograd history in train mode (false: a forward pass "
                                             "nothing back-propagates through, e.g. the D step's translations)"))
-        .param(string_param("upsampling", "official").one_of({"official", "subpixel"})
+        .param(spec(kUpsampling, model::Upsampling::Official)
                    .doc("subpixel: the same images up to float rounding, faster (inference only; "
                         "with autograd the official path runs)"))
-        .param(int_param("max_batch", 0).at_least(0).doc("images per decoder call (0: all at once). On the CPU, 1 is "
+        .param(spec(kMaxBatch, 0).at_least(0).doc("images per decoder call (0: all at once). On the CPU, 1 is "
                                                           "fastest for large images: the working set stays in cache"))
         .parallel()
-        .uses_compute();
+        .uses_compute()
+        .in_model_region();
   }
 
   explicit Decode(const NodeContext& context)
-      : model_(context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"))),
-        grad_(context.params.get<bool>("grad")),
-        max_batch_(context.params.get<std::int64_t>("max_batch")),
-        upsampling_(context.params.get<std::string>("upsampling") == "subpixel" ? model::Upsampling::Subpixel
-                                                                                 : model::Upsampling::Official) {}
+      : model_(context.resource(kModel)),
+        grad_(context.params.get(kGrad)),
+        max_batch_(context.params.get(kMaxBatch)),
+        upsampling_(context.params.get(kUpsampling)) {}
 
   void process(Frame& frame) override {
     torch::AutoGradMode grad_mode(grad_ && torch::GradMode::is_enabled());

@@ -20,17 +20,20 @@ class Discriminate : public Node {
   static constexpr In<TensorBatch> kIn{"in"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
+  static constexpr ResourceParam<model::DiscriminatorModel> kModel{"model", "models"};
+
   static NodeSchema schema() {
     return NodeSchema("munit.discriminate", "A discriminator's patch scores for images, all scales.")
         .input(kIn, "images, [N, C, H, W] in [-1, 1]")
         .output(kOut, "scores, [N, Σ over scales of H_s·W_s]; LSGAN: 1 real, 0 fake")
-        .param(resource_param("model", "models").doc("a munit.discriminator"))
+        .param(spec(kModel).doc("a munit.discriminator"))
         .parallel()
-        .uses_compute();
+        .uses_compute()
+        .in_model_region();
   }
 
   explicit Discriminate(const NodeContext& context)
-      : model_(context.resources->get<model::DiscriminatorModel>(context.params.get<std::string>("model"))) {}
+      : model_(context.resource(kModel)) {}
 
   void process(Frame& frame) override {
     const TensorBatch& in = frame.get(kIn);

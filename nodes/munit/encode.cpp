@@ -19,24 +19,29 @@ class Encode : public Node {
   static constexpr Out<TensorBatch> kContent{"content"};
   static constexpr Out<TensorBatch> kStyle{"style"};
 
+  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
+  static constexpr Param<bool> kGrad{"grad"};
+  static constexpr Param<std::int64_t> kMaxBatch{"max_batch"};
+
   static NodeSchema schema() {
     return NodeSchema("munit.encode", "Content and style codes of images (a generator's two encoders).")
         .input(kIn, "images, [N, C, H, W] in [-1, 1]")
         .output(kContent, "content codes, [N, dim * 2^n_downsample, H / 2^n_downsample, W / 2^n_downsample]")
         .output(kStyle, "style codes, [N, style_dim, 1, 1]")
-        .param(resource_param("model", "models").doc("a munit.generator"))
-        .param(bool_param("grad", true).doc("record autograd history in train mode (false: a forward pass "
+        .param(spec(kModel).doc("a munit.generator"))
+        .param(spec(kGrad, true).doc("record autograd history in train mode (false: a forward pass "
                                             "nothing back-propagates through, e.g. the D step's translations)"))
-        .param(int_param("max_batch", 0).at_least(0).doc("images per encoder call (0: all at once). On the CPU, 1 is "
+        .param(spec(kMaxBatch, 0).at_least(0).doc("images per encoder call (0: all at once). On the CPU, 1 is "
                                                           "fastest for large images: the working set stays in cache"))
         .parallel()
-        .uses_compute();
+        .uses_compute()
+        .in_model_region();
   }
 
   explicit Encode(const NodeContext& context)
-      : model_(context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"))),
-        grad_(context.params.get<bool>("grad")),
-        max_batch_(context.params.get<std::int64_t>("max_batch")) {}
+      : model_(context.resource(kModel)),
+        grad_(context.params.get(kGrad)),
+        max_batch_(context.params.get(kMaxBatch)) {}
 
   void process(Frame& frame) override {
     torch::AutoGradMode grad_mode(grad_ && torch::GradMode::is_enabled());

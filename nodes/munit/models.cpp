@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <spdlog/fmt/ranges.h>
+
 #include "channels_last.h"
 #include "checkpoint.h"
 #include "init.h"
@@ -14,22 +16,26 @@
 namespace munit::model {
 namespace {
 
+constexpr Param<std::filesystem::path> kConfig{"config"};
+constexpr Param<std::string> kDomain{"domain"};
+constexpr Param<std::filesystem::path> kCheckpoint{"checkpoint"};
+constexpr Param<std::string> kEntry{"entry"};
+
 ResourceSchema model_schema(const char* kind, const char* what, const char* init) {
   return ResourceSchema(kind, "models", std::string("a MUNIT ") + what + " (official architecture and parameter names)")
-      .param(path_param("config", "").doc("MUNIT YAML config in the official layout; empty: the edges2shoes values"))
-      .param(string_param("domain").one_of({"a", "b"}).doc("the domain it serves: picks input_dim_a or input_dim_b"))
-      .param(path_param("checkpoint", "").doc(std::string("official-format ") + what +
+      .param(spec(kConfig, "").doc("MUNIT YAML config in the official layout; empty: the edges2shoes values"))
+      .param(spec(kDomain).one_of({"a", "b"}).doc("the domain it serves: picks input_dim_a or input_dim_b"))
+      .param(spec(kCheckpoint, "").doc(std::string("official-format ") + what +
                                               " checkpoint to load; empty: initialize (" + init + ")"))
-      .param(string_param("entry", "").one_of({"", "a", "b"}).doc("entry of the checkpoint to load; empty: the domain"));
+      .param(spec(kEntry, "").one_of({"", "a", "b"}).doc("entry of the checkpoint to load; empty: the domain"));
 }
 
 MunitConfig config_of(const ResourceContext& context, const std::string& name) {
-  const std::string path = context.params.get<std::string>("config");
+  const std::filesystem::path path = context.params.get(kConfig);
   MunitConfig config = path.empty() ? MunitConfig{} : load_config(path);
   if (!config.unknown_keys.empty()) {
-    std::string keys;
-    for (const auto& key : config.unknown_keys) keys += (keys.empty() ? "" : ", ") + key;
-    spdlog::warn("model '{}': {} has keys munit does not use: {}", name, path, keys);
+    spdlog::warn("model '{}': {} has keys munit does not use: {}", name, path.string(),
+                 fmt::join(config.unknown_keys, ", "));
   }
   return config;
 }
@@ -47,8 +53,8 @@ Net build(const ResourceContext& context, const Config& config, const std::strin
     net = Net(config);
     init_weights(*net, scheme);
   }
-  if (const std::string checkpoint = context.params.get<std::string>("checkpoint"); !checkpoint.empty()) {
-    const std::string entry = context.params.get<std::string>("entry");
+  if (const std::string checkpoint = context.params.get(kCheckpoint).string(); !checkpoint.empty()) {
+    const std::string entry = context.params.get(kEntry);
     load(net, checkpoint, entry.empty() ? domain : entry);
   }
   net->to(torch::Device(context.device));
@@ -56,27 +62,39 @@ Net build(const ResourceContext& context, const Config& config, const std::strin
   return net;
 }
 
+NamedTensors named(const torch::OrderedDict<std::string, torch::Tensor>& tensors) {
+  NamedTensors out;
+  for (const auto& item : tensors) out.emplace_back(item.key(), item.value());
+  return out;
+}
+
 }  // namespace
 
 ResourceSchema GeneratorModel::schema() { return model_schema(kKind, "generator", "the config's init"); }
 
 GeneratorModel::GeneratorModel(const ResourceContext& context)
-    : config(config_of(context, context.name)), domain(context.params.get<std::string>("domain")) {
+    : config(config_of(context, context.name)), domain(context.params.get(kDomain)) {
   net = build<Generator>(context, domain == "a" ? config.gen_a : config.gen_b, domain, config.init,
                          [](Generator& g, const std::string& path, const std::string& entry) {
                            load_generator(g, path, entry);
                          });
 }
 
+NamedTensors GeneratorModel::named_parameters() const { return named(net->named_parameters()); }
+NamedTensors GeneratorModel::named_buffers() const { return named(net->named_buffers()); }
+
 ResourceSchema DiscriminatorModel::schema() { return model_schema(kKind, "discriminator", "gaussian"); }
 
 DiscriminatorModel::DiscriminatorModel(const ResourceContext& context)
-    : config(config_of(context, context.name)), domain(context.params.get<std::string>("domain")) {
+    : config(config_of(context, context.name)), domain(context.params.get(kDomain)) {
   net = build<Discriminator>(context, domain == "a" ? config.dis_a : config.dis_b, domain, "gaussian",
                              [](Discriminator& d, const std::string& path, const std::string& entry) {
                                load_discriminator(d, path, entry);
                              });
 }
+
+NamedTensors DiscriminatorModel::named_parameters() const { return named(net->named_parameters()); }
+NamedTensors DiscriminatorModel::named_buffers() const { return named(net->named_buffers()); }
 
 }  // namespace munit::model
 

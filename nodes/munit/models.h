@@ -15,6 +15,7 @@
 #include "discriminator.h"
 #include "generator.h"
 #include "munit/schema.h"
+#include "munit/trainable.h"
 
 namespace munit {
 struct ResourceContext;
@@ -22,20 +23,24 @@ struct ResourceContext;
 
 namespace munit::model {
 
-struct GeneratorModel {
+struct GeneratorModel : Trainable {
   static constexpr const char* kKind = "munit.generator";
   static ResourceSchema schema();
   explicit GeneratorModel(const ResourceContext& context);
+  NamedTensors named_parameters() const override;
+  NamedTensors named_buffers() const override;
 
   MunitConfig config;
   std::string domain;
   Generator net{nullptr};
 };
 
-struct DiscriminatorModel {
+struct DiscriminatorModel : Trainable {
   static constexpr const char* kKind = "munit.discriminator";
   static ResourceSchema schema();
   explicit DiscriminatorModel(const ResourceContext& context);
+  NamedTensors named_parameters() const override;
+  NamedTensors named_buffers() const override;
 
   MunitConfig config;
   std::string domain;

@@ -8,7 +8,7 @@
 
 #include <torch/nn/module.h>
 
-#include "munit/pyobject.h"
+#include "torchio/pyobject.h"
 
 namespace munit::model {
 

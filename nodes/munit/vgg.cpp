@@ -8,7 +8,7 @@
 
 #include "channels_last.h"
 #include "munit/errors.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 #include "state_dict.h"
 
 namespace munit::model {

@@ -1,5 +1,6 @@
 #pragma once
-// optim.adam — an optimizer over the parameters of named models, as a pipeline resource:
+// optim.adam — an optimizer over the parameters of named models, as a pipeline resource. Any model
+// resource whose type implements munit::Trainable (munit/trainable.h) can be listed, a plugin's too:
 //
 //   [optimizers.gen]
 //   kind = "optim.adam"
@@ -12,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "../munit/adam.h"
-#include "../munit/config.h"
+#include "adam.h"
 #include "munit/schema.h"
+#include "optimizer_config.h"
 
 namespace munit {
 struct ResourceContext;
@@ -28,8 +29,8 @@ struct AdamOptimizer {
   explicit AdamOptimizer(const ResourceContext& context);
 
   std::vector<std::string> models;
-  model::OptimizerConfig policy;  // learning rate and its schedule
-  std::unique_ptr<model::Adam> adam;
+  OptimizerConfig policy;  // learning rate and its schedule
+  std::unique_ptr<Adam> adam;
 };
 
 }  // namespace munit::optim

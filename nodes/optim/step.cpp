@@ -12,7 +12,7 @@
 
 #include <torch/torch.h>
 
-#include "../munit/lr_policy.h"
+#include "lr_policy.h"
 #include "adam_optimizer.h"
 #include "grad_scaler.h"
 #include "munit/registry.h"
@@ -27,24 +27,28 @@ class Step : public Node {
   static constexpr Out<Scalar> kTotal{"total"};
   static constexpr Out<Scalar> kLr{"lr"};
 
+  static constexpr ResourceParam<optim::AdamOptimizer> kOptimizer{"optimizer", "optimizers"};
+  static constexpr Param<std::int64_t> kCheckEvery{"check_every"};
+
   static NodeSchema schema() {
     return NodeSchema("optim.step", "Back-propagates the sum of its losses and takes one optimizer step.")
         .list_input(kLoss, "loss terms (loss nodes' `out`), summed in this order")
         .output(kTotal, "the summed loss, detached")
         .output(kLr, "the learning rate this step used")
-        .param(resource_param("optimizer", "optimizers").doc("an optim.adam"))
-        .param(int_param("check_every", 10)
+        .param(spec(kOptimizer).doc("an optim.adam"))
+        .param(spec(kCheckEvery, 10)
                    .at_least(1)
                    .doc("on a GPU, how often the recorded finiteness of the loss is read (each read waits for "
                         "the GPU); on the CPU every step is checked before its update"))
-        .uses_compute();
+        .uses_compute()
+        .in_model_region();
   }
 
   explicit Step(const NodeContext& context)
-      : optimizer_(context.resources->get<optim::AdamOptimizer>(context.params.get<std::string>("optimizer"))),
-        name_(context.params.get<std::string>("optimizer")),
+      : optimizer_(context.resource(kOptimizer)),
+        name_(context.params.get(kOptimizer)),
         on_gpu_(torch::Device(context.device).is_cuda()),
-        check_every_(context.params.get<std::int64_t>("check_every")) {
+        check_every_(context.params.get(kCheckEvery)) {
     if (context.precision == "fp16") scaler_ = std::make_unique<optim::GradScaler>(torch::Device(context.device));
   }
 
@@ -54,9 +58,9 @@ class Step : public Node {
     check_finite(total, frame.id());
     if (!total.requires_grad())
       throw std::runtime_error("the loss has no gradient: is the pipeline in mode = \"train\"?");
-    model::Adam& adam = *optimizer_->adam;
+    optim::Adam& adam = *optimizer_->adam;
     adam.zero_grad();
-    const double lr = model::learning_rate(optimizer_->policy, frame.id());
+    const double lr = optim::learning_rate(optimizer_->policy, frame.id());
     adam.set_lr(lr);
     if (scaler_) {
       scaler_->scale(total).backward();

@@ -16,7 +16,7 @@
 
 #include "munit/errors.h"
 #include "munit/registry.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 #include "styles.h"
 
 namespace munit {
@@ -77,22 +77,25 @@ class StyleFile : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
+  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
+  static constexpr Param<std::filesystem::path> kPath{"path"};
+
   static NodeSchema schema() {
     return NodeSchema("style.file", "Style codes read from a file (torch or text).")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * K, style_dim, 1, 1]")
-        .param(resource_param("model", "models").doc("the munit.generator that decodes them (checks style_dim)"))
-        .param(path_param("path").doc("a .pt/.pth torch file, or a text file with one code per line"))
+        .param(spec(kModel).doc("the munit.generator that decodes them (checks style_dim)"))
+        .param(spec(kPath).doc("a .pt/.pth torch file, or a text file with one code per line"))
         .parallel();
   }
 
   explicit StyleFile(const NodeContext& context) {
-    const fs::path path = context.params.get<std::string>("path");
+    const fs::path path = context.params.get(kPath);
     if (!fs::is_regular_file(path)) throw UserError("the style file '" + path.string() + "' does not exist");
     const std::string extension = path.extension().string();
     torch::Tensor styles = extension == ".pt" || extension == ".pth" ? read_torch_styles(path) : read_text_styles(path);
     const std::int64_t style_dim =
-        context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"))->net->config().style_dim;
+        context.resource(kModel)->net->config().style_dim;
     if (styles.dim() == 1) styles = styles.unsqueeze(0);
     if (styles.dim() == 4 && styles.size(2) == 1 && styles.size(3) == 1) styles = styles.flatten(1);
     if (styles.dim() != 2 || styles.size(1) != style_dim)

@@ -25,24 +25,33 @@ class StyleInterpolate : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
+  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
+  static constexpr Param<std::filesystem::path> kFromImage{"from_image"};
+  static constexpr Param<std::int64_t> kFromSeed{"from_seed"};
+  static constexpr Param<std::filesystem::path> kToImage{"to_image"};
+  static constexpr Param<std::int64_t> kToSeed{"to_seed"};
+  static constexpr Param<std::int64_t> kSteps{"steps"};
+  static constexpr Param<int> kSize{"size"};
+
   static NodeSchema schema() {
     return NodeSchema("style.interpolate", "Styles stepping from one style code to another.")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * steps, style_dim, 1, 1]")
-        .param(resource_param("model", "models").doc("a munit.generator of the target domain (style encoder, style_dim)"))
-        .param(path_param("from_image", "").doc("the first style: this reference image's"))
-        .param(int_param("from_seed", -1).at_least(-1).doc("the first style: a prior draw with this seed"))
-        .param(path_param("to_image", "").doc("the last style: this reference image's"))
-        .param(int_param("to_seed", -1).at_least(-1).doc("the last style: a prior draw with this seed"))
-        .param(int_param("steps", 8).range(2, 4096).doc("styles from first to last, both included"))
-        .param(int_param("size", 0).range(0, 65536).doc("resize reference images so the shorter side is this (0: as stored)"))
+        .param(spec(kModel).doc("a munit.generator of the target domain (style encoder, style_dim)"))
+        .param(spec(kFromImage, "").doc("the first style: this reference image's"))
+        .param(spec(kFromSeed, -1).at_least(-1).doc("the first style: a prior draw with this seed"))
+        .param(spec(kToImage, "").doc("the last style: this reference image's"))
+        .param(spec(kToSeed, -1).at_least(-1).doc("the last style: a prior draw with this seed"))
+        .param(spec(kSteps, 8).range(2, 4096).doc("styles from first to last, both included"))
+        .param(spec(kSize, 0).range(0, 65536).doc("resize reference images so the shorter side is this (0: as stored)"))
         .parallel();
   }
 
   explicit StyleInterpolate(const NodeContext& context) {
-    auto model = context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"));
-    const torch::Tensor first = end(*model, context, "from"), last = end(*model, context, "to");
-    const std::int64_t steps = context.params.get<std::int64_t>("steps");
+    auto model = context.resource(kModel);
+    const torch::Tensor first = end(*model, context, kFromImage, kFromSeed);
+    const torch::Tensor last = end(*model, context, kToImage, kToSeed);
+    const std::int64_t steps = context.params.get(kSteps);
     const torch::Tensor t = torch::linspace(0, 1, steps, first.options()).view({steps, 1, 1, 1});
     styles_ = (first.unsqueeze(0) * (1 - t) + last.unsqueeze(0) * t).to(torch::Device(context.device));
     tags_ = style::numbered_tags("interp", steps);
@@ -51,12 +60,13 @@ class StyleInterpolate : public Node {
   void process(Frame& frame) override { frame.put(kOut, style::each_input_with(frame.get(kLike), styles_, tags_)); }
 
  private:
-  static torch::Tensor end(model::GeneratorModel& model, const NodeContext& context, const std::string& which) {
-    const std::string image = context.params.get<std::string>(which + "_image");
-    const std::int64_t seed = context.params.get<std::int64_t>(which + "_seed");
+  static torch::Tensor end(model::GeneratorModel& model, const NodeContext& context,
+                           Param<std::filesystem::path> image_param, Param<std::int64_t> seed_param) {
+    const std::string image = context.params.get(image_param);
+    const std::int64_t seed = context.params.get(seed_param);
     if (image.empty() == (seed < 0))
-      throw UserError("give exactly one of " + which + "_image and " + which + "_seed");
-    if (!image.empty()) return style::reference_style(model, image, context.params.get<int>("size")).cpu();
+      throw UserError("give exactly one of " + std::string(image_param.name) + " and " + std::string(seed_param.name));
+    if (!image.empty()) return style::reference_style(model, image, context.params.get(kSize)).cpu();
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(seed));
     return torch::randn({model.net->config().style_dim, 1, 1}, generator, torch::kFloat);
   }

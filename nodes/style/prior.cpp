@@ -34,30 +34,35 @@ class StylePrior : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
+  static constexpr Param<std::int64_t> kStyleDim{"style_dim"};
+  static constexpr Param<std::int64_t> kPerInput{"per_input"};
+  enum class Draw { Frame, Input, Shared };
+  static constexpr ChoiceParam<Draw, 3> kDraw{"draw", {{{"frame", Draw::Frame}, {"input", Draw::Input}, {"shared", Draw::Shared}}}};
+
   static NodeSchema schema() {
     return NodeSchema("style.prior", "Random style codes from N(0, I), one or more per input sample.")
         .input(kLike, "a batch whose size (and device) the styles follow")
         .output(kOut, "[N * per_input, style_dim, 1, 1]")
-        .param(int_param("style_dim", 8).at_least(1).doc("length of a style code (gen.style_dim)"))
-        .param(int_param("per_input", 1).at_least(1).doc("styles per sample of `like`, grouped by sample"))
-        .param(string_param("draw", "frame").one_of({"frame", "input", "shared"})
+        .param(spec(kStyleDim, 8).at_least(1).doc("length of a style code (gen.style_dim)"))
+        .param(spec(kPerInput, 1).at_least(1).doc("styles per sample of `like`, grouped by sample"))
+        .param(spec(kDraw, Draw::Frame)
                    .doc("what the draw depends on besides the seed: the frame (training), the input's name, or "
                         "nothing (the same styles for every input)"))
         .parallel();
   }
 
   explicit StylePrior(const NodeContext& context)
-      : style_dim_(context.params.get<std::int64_t>("style_dim")),
-        per_input_(context.params.get<std::int64_t>("per_input")),
-        draw_(context.params.get<std::string>("draw")),
+      : style_dim_(context.params.get(kStyleDim)),
+        per_input_(context.params.get(kPerInput)),
+        draw_(context.params.get(kDraw)),
         seed_(context.seed),
         tags_(style::numbered_tags("random", per_input_)) {}
 
   void process(Frame& frame) override {
     const TensorBatch& like = frame.get(kLike);
-    if (draw_ == "shared") return frame.put(kOut, style::each_input_with(like, draw(seed_, 1), tags_));
+    if (draw_ == Draw::Shared) return frame.put(kOut, style::each_input_with(like, draw(seed_, 1), tags_));
     torch::Tensor styles;
-    if (draw_ == "frame") {
+    if (draw_ == Draw::Frame) {
       styles = draw(rng_for(seed_, frame.id())(), like.data.size(0));
     } else {
       std::vector<torch::Tensor> each;
@@ -74,7 +79,7 @@ class StylePrior : public Node {
   }
 
   std::int64_t style_dim_, per_input_;
-  std::string draw_;
+  Draw draw_;
   std::uint64_t seed_;
   std::vector<std::string> tags_;
 };

@@ -29,28 +29,33 @@ class StyleReference : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
+  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
+  static constexpr Param<std::filesystem::path> kPath{"path"};
+  static constexpr ChoiceParam<bool, 2> kByName{"pair", {{{"all", false}, {"name", true}}}};
+  static constexpr Param<int> kSize{"size"};
+
   static NodeSchema schema() {
     return NodeSchema("style.reference", "Style codes of reference images (a generator's style encoder).")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * references, style_dim, 1, 1] for pair = all, [N, ...] for pair = name")
-        .param(resource_param("model", "models").doc("a munit.generator of the references' domain"))
-        .param(path_param("path").doc("a reference image, or a folder of them (subfolders included)"))
-        .param(string_param("pair", "all").one_of({"all", "name"})
+        .param(spec(kModel).doc("a munit.generator of the references' domain"))
+        .param(spec(kPath).doc("a reference image, or a folder of them (subfolders included)"))
+        .param(spec(kByName, false)
                    .doc("all: every input with every reference; name: each input with the reference of its stem"))
-        .param(int_param("size", 0).range(0, 65536).doc("resize references so the shorter side is this (0: as stored)"))
+        .param(spec(kSize, 0).range(0, 65536).doc("resize references so the shorter side is this (0: as stored)"))
         .parallel();
   }
 
   explicit StyleReference(const NodeContext& context)
-      : by_name_(context.params.get<std::string>("pair") == "name") {
-    auto model = context.resources->get<model::GeneratorModel>(context.params.get<std::string>("model"));
-    const std::string path = context.params.get<std::string>("path");
+      : by_name_(context.params.get(kByName)) {
+    auto model = context.resource(kModel);
+    const std::string path = context.params.get(kPath);
     std::vector<torch::Tensor> styles;
     for (const auto& file : data::list_images(path)) {
       const std::string stem = image_stem(file);
       if (by_name_ && !by_stem_.emplace(stem, styles.size()).second)
         throw UserError("two references in '" + path + "' have the stem '" + stem + "': pair = \"name\" needs one");
-      styles.push_back(style::reference_style(*model, file, context.params.get<int>("size")));
+      styles.push_back(style::reference_style(*model, file, context.params.get(kSize)));
       tags_.push_back(stem);
     }
     styles_ = torch::stack(styles);

@@ -13,7 +13,7 @@ namespace munit::style {
 
 at::Tensor reference_style(model::GeneratorModel& model, const std::string& path, int size) {
   const bool gray = model.net->config().input_dim == 1;
-  data::ReadImage read = data::read_image(path, gray ? "gray" : "rgb");
+  data::ReadImage read = data::read_image(path, gray ? data::Channels::Gray : data::Channels::Rgb);
   if (!read.image) throw UserError("cannot read the reference image '" + path + "' (" + read.why + ")");
   Image image = size > 0 ? image_from(resize_shorter_side(view_of(*read.image), size, kInterAuto)) : *read.image;
   torch::NoGradGuard no_grad;

@@ -20,17 +20,18 @@ class Posterize : public munit::Node {
  public:
   static constexpr munit::In<munit::ImageBatch> kIn{"in"};
   static constexpr munit::Out<munit::ImageBatch> kOut{"out"};
+  static constexpr munit::Param<int> kLevels{"levels"};
 
   static munit::NodeSchema schema() {
     return munit::NodeSchema("example.posterize", "Reduces each colour channel to a few levels (a plugin example).")
         .input(kIn, "images")
         .output(kOut, "posterized images")
-        .param(munit::int_param("levels", 4).range(2, 256).doc("values per channel after posterizing"))
+        .param(munit::spec(kLevels, 4).range(2, 256).doc("values per channel after posterizing"))
         .parallel();
   }
 
   explicit Posterize(const munit::NodeContext& context) {
-    const int levels = context.params.get<int>("levels");
+    const int levels = context.params.get(kLevels);
     for (int value = 0; value < 256; ++value) {
       int level = value * levels / 256;  // which of the `levels` bins
       table_[value] = static_cast<std::uint8_t>(level * 255 / (levels - 1));

@@ -18,6 +18,7 @@
 namespace munit::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
@@ -326,9 +327,11 @@ TEST_F(Translate, PrintsTheEquivalentPipeline) {
   auto printed = translate("--input " + dir.string() + " --output " + (dir / "out").string() +
                            " --print-pipeline --direction b2a --styles 4");
   ASSERT_EQ(printed.exit_code, 0) << printed.output;
-  EXPECT_THAT(printed.output, HasSubstr("kind = \"style.prior\""));
+  // toml++ writes the table: keys sorted, strings in single quotes.
+  EXPECT_THAT(printed.output, HasSubstr("kind = 'style.prior'"));
   EXPECT_THAT(printed.output, HasSubstr("per_input = 4"));
-  EXPECT_THAT(printed.output, HasSubstr("[models.encoder]\nkind = \"munit.generator\"\ndomain = \"b\""));
+  EXPECT_THAT(printed.output, ContainsRegex("\\[models\\.encoder\\][^[]*domain = 'b'"));
+  EXPECT_THAT(printed.output, ContainsRegex("\\[models\\.encoder\\][^[]*kind = 'munit.generator'"));
   std::ofstream(dir / "printed.toml") << printed.output;
   EXPECT_EQ(munit("validate " + (dir / "printed.toml").string()).exit_code, 0);
   EXPECT_FALSE(fs::exists(dir / "out"));

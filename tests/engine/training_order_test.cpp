@@ -28,7 +28,8 @@ struct ReadWeights : Node {
         .input(kIn, "anything")
         .output(kOut, "the version seen")
         .param(resource_param("model", "models"))
-        .parallel();
+        .parallel()
+        .in_model_region();
   }
   explicit ReadWeights(const NodeContext& c) : weights(c.resources->get<Weights>(c.params.get<std::string>("model"))) {}
   void process(Frame& frame) override {
@@ -46,7 +47,8 @@ struct StepWeights : Node {
     return NodeSchema("test.step_weights", "increments the weights' version")
         .input(kIn, "anything")
         .param(resource_param("model", "models"))
-        .parallel();
+        .parallel()
+        .in_model_region();
   }
   explicit StepWeights(const NodeContext& c) : weights(c.resources->get<Weights>(c.params.get<std::string>("model"))) {}
   void process(Frame&) override {

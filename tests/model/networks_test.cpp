@@ -6,16 +6,20 @@
 #include "../support/cuda.h"
 #include "../support/fixtures.h"
 #include "munit/errors.h"
-#include "munit/torch_file.h"
-#include "nodes/munit/adam.h"
+#include "torchio/torch_file.h"
+#include "nodes/optim/adam.h"
 #include "nodes/munit/channels_last.h"
 #include "nodes/munit/checkpoint.h"
 #include "nodes/munit/config.h"
 #include "nodes/munit/init.h"
-#include "nodes/munit/lr_policy.h"
+#include "nodes/optim/lr_policy.h"
 #include "nodes/munit/state_dict.h"
 
 namespace munit::model {
+
+using optim::Adam;
+using optim::AdamOptions;
+using optim::learning_rate;
 namespace {
 
 // configs/edges2shoes_folder.yaml of the official repository.

@@ -7,18 +7,22 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "nodes/munit/adam.h"
+#include "nodes/optim/adam.h"
 #include "nodes/munit/checkpoint.h"
 #include "nodes/munit/config.h"
-#include "nodes/munit/lr_policy.h"
-#include "nodes/munit/objectives.h"
+#include "nodes/optim/lr_policy.h"
+#include "tests/support/objectives.h"
 #include "nodes/munit/state_dict.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 #include "../support/cuda.h"
 #include "../support/fixtures.h"
 #include "graph/src/torch_state.h"
 
 namespace munit::model {
+
+using optim::Adam;
+using optim::AdamOptions;
+using optim::learning_rate;
 namespace {
 
 class OfficialSmall : public ::testing::TestWithParam<std::string> {

@@ -5,12 +5,16 @@
 
 #include "../support/command.h"
 #include "../support/fixtures.h"
+#include "nodes/optim/adam.h"
 #include "nodes/munit/checkpoint.h"
 #include "nodes/munit/config.h"
-#include "nodes/munit/objectives.h"
+#include "tests/support/objectives.h"
 #include "nodes/munit/state_dict.h"
 
 namespace munit::model {
+
+using optim::Adam;
+using optim::AdamOptions;
 namespace {
 
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 
 #include "../support/fixtures.h"
 #include "munit/errors.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 
 namespace munit {
 namespace {

@@ -10,7 +10,7 @@
 #include "../support/node_harness.h"
 #include "munit/errors.h"
 #include "munit/tensor.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 #include "nodes/munit/models.h"
 #include "nodes/munit/state_dict.h"
 #include "nodes/munit/vgg.h"
@@ -40,7 +40,7 @@ class TrainExtras : public ::testing::Test {
     for (const auto& spec : resource->schema.params)
       if (!values.count(spec.name) && spec.default_value) values[spec.name] = *spec.default_value;
     ResourceContext context{name, Params(values), &resources_, 1, "cpu"};
-    resources_.add(name, kind, resource->create(context));
+    resource->instantiate(context, resources_);
   }
   // The small bench networks (RGB, 32x32 works).
   void add_small(const std::string& kind, const std::string& name, const std::string& domain) {

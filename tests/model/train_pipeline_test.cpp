@@ -10,7 +10,7 @@
 #include "../support/fixtures.h"
 #include "munit/executor.h"
 #include "munit/pipeline.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 
 namespace munit {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "../support/command.h"
 #include "../support/cuda.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 #include "nodes/munit/checkpoint.h"
 #include "nodes/munit/config.h"
 

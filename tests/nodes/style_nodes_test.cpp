@@ -14,7 +14,7 @@
 #include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/tensor.h"
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 
 namespace munit::testing {
 namespace {
@@ -38,7 +38,7 @@ class StyleNodes : public ::testing::Test {
     for (const auto& spec : kind->schema.params)
       if (!values.count(spec.name) && spec.default_value) values[spec.name] = *spec.default_value;
     ResourceContext context{"g", Params(values), &resources, 1, "cpu"};
-    resources.add("g", "munit.generator", kind->create(context));
+    kind->instantiate(context, resources);
   }
   ~StyleNodes() override { fs::remove_all(dir); }
 

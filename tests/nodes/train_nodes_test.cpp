@@ -47,7 +47,7 @@ class TrainNodes : public ::testing::Test {
     for (const auto& spec : resource->schema.params)
       if (!values.count(spec.name) && spec.default_value) values[spec.name] = *spec.default_value;
     ResourceContext context{name, Params(values), &resources, 1, device};
-    resources.add(name, kind, resource->create(context));
+    resource->instantiate(context, resources);
   }
 
   Registry registry;

@@ -17,18 +17,23 @@
 
 #include <spdlog/logger.h>
 
+#include "munit/live_values.h"
 #include "munit/params.h"
 #include "munit/schema.h"
 #include "munit/value.h"
 
 namespace munit {
 
+class Trainable;  // munit/trainable.h
+
 // Models and optimizers by name. A resource type declares `static constexpr const char* kKind`,
 // which get<T>() checks, so a model cannot be taken for an optimizer.
 class Resources {
  public:
-  void add(std::string name, std::string kind, std::shared_ptr<void> object) {
-    items_[std::move(name)] = {std::move(kind), std::move(object)};
+  // `trainable`: the same object as the optimizer interface, when its type implements it.
+  void add(std::string name, std::string kind, std::shared_ptr<void> object,
+           std::shared_ptr<Trainable> trainable = nullptr) {
+    items_[std::move(name)] = {std::move(kind), std::move(object), std::move(trainable)};
   }
   template <class T>
   std::shared_ptr<T> get(const std::string& name) const {
@@ -37,6 +42,11 @@ class Resources {
     if (it->second.kind != T::kKind)
       throw std::logic_error("resource '" + name + "' is a " + it->second.kind + ", not a " + T::kKind);
     return std::static_pointer_cast<T>(it->second.object);
+  }
+  // A model an optimizer can update; null when there is none by that name or it has no parameters.
+  std::shared_ptr<Trainable> trainable(const std::string& name) const {
+    auto it = items_.find(name);
+    return it == items_.end() ? nullptr : it->second.trainable;
   }
   bool contains(const std::string& name) const { return items_.count(name) > 0; }
   // The kind a resource was declared with ("" if there is none by that name).
@@ -49,6 +59,7 @@ class Resources {
   struct Item {
     std::string kind;
     std::shared_ptr<void> object;
+    std::shared_ptr<Trainable> trainable;
   };
   std::map<std::string, Item> items_;
 };
@@ -63,6 +74,13 @@ struct NodeContext {
   bool training = false;
   std::string precision = "fp32";  // fp32 | bf16 | fp16: the autocast the executor sets around process()
   bool channels_last = false;      // [pipeline] channels_last: image batches and conv weights in NHWC
+  LiveValues* live_values = nullptr;  // the run's progress line; null outside a run
+
+  // The resource a resource parameter names.
+  template <class R>
+  std::shared_ptr<R> resource(ResourceParam<R> param) const {
+    return resources->get<R>(params.get(param));
+  }
 };
 
 struct ResourceContext {
@@ -72,6 +90,11 @@ struct ResourceContext {
   std::uint64_t seed = 0;
   std::string device;
   bool channels_last = false;  // convert 4-D weights to channels_last after loading
+
+  template <class R>
+  std::shared_ptr<R> resource(ResourceParam<R> param) const {
+    return resources->get<R>(params.get(param));
+  }
 };
 
 // One frame's inputs and outputs, as a node's process() sees them.

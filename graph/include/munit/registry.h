@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "munit/node.h"
@@ -26,6 +27,15 @@ struct ResourceKind {
   ResourceSchema schema;
   std::function<std::shared_ptr<void>(const ResourceContext&)> create;
   std::string origin;
+  // Set when the type implements Trainable: the created object seen through that interface.
+  std::function<std::shared_ptr<Trainable>(const std::shared_ptr<void>&)> trainable;
+
+  // Creates the resource `context.name` and adds it to `resources`.
+  void instantiate(const ResourceContext& context, Resources& resources) const {
+    std::shared_ptr<void> object = create(context);
+    std::shared_ptr<Trainable> view = trainable ? trainable(object) : nullptr;
+    resources.add(context.name, schema.kind, std::move(object), std::move(view));
+  }
 };
 
 class Registrar {
@@ -42,12 +52,17 @@ class Registrar {
                  }, {}});
   }
   // T has `static constexpr const char* kKind`, `static ResourceSchema schema()` and a
-  // constructor taking `const ResourceContext&`.
+  // constructor taking `const ResourceContext&`; a model derives from Trainable (munit/trainable.h).
   template <class T>
   void add_resource() {
-    add(ResourceKind{{}, T::schema(), [](const ResourceContext& context) -> std::shared_ptr<void> {
-                       return std::make_shared<T>(context);
-                     }, {}});
+    ResourceKind kind{{}, T::schema(), [](const ResourceContext& context) -> std::shared_ptr<void> {
+                        return std::make_shared<T>(context);
+                      }, {}, {}};
+    if constexpr (std::is_base_of_v<Trainable, T>)
+      kind.trainable = [](const std::shared_ptr<void>& object) {
+        return std::shared_ptr<Trainable>(object, static_cast<T*>(object.get()));
+      };
+    add(std::move(kind));
   }
 };
 

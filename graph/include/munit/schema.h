@@ -1,6 +1,7 @@
 #pragma once
 // A node kind's contract, declared before anything runs: ports, parameters, execution traits.
 // Validation, `munit nodes` and the executor all read this one declaration.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,13 @@ struct NodeSchema {
   // A numeric parameter that, at 0, makes the node contribute nothing (a loss term's weight): the
   // run then leaves the node out, with the producers only it needed (graph/src/inert.h).
   std::string inert_when_zero;
+  // Declared by a node that writes training state: given its parameters, the overrides (as --set
+  // takes them) that make a run continue from the newest state it wrote; none when nothing is
+  // written yet. `munit run --resume` asks the one node that declares it.
+  std::function<std::vector<std::string>(const Params&)> resume;
+  // Declared by a node that reads or changes model parameters: the executor admits a frame to it
+  // only after the previous frame's optimizer steps (ARCHITECTURE: training order).
+  bool model_region = false;
 
   explicit NodeSchema(std::string kind_name, std::string help_text = {})
       : kind(std::move(kind_name)), help(std::move(help_text)) {}
@@ -85,8 +93,18 @@ struct NodeSchema {
     return *this;
   }
 
-  NodeSchema& inert_when_zero_param(std::string param) {
-    inert_when_zero = std::move(param);
+  template <class T>
+  NodeSchema& inert_when_zero_param(Param<T> param) {
+    inert_when_zero = std::string(param.name);
+    return *this;
+  }
+
+  NodeSchema& resumes_with(std::function<std::vector<std::string>(const Params&)> overrides) {
+    resume = std::move(overrides);
+    return *this;
+  }
+  NodeSchema& in_model_region() {
+    model_region = true;
     return *this;
   }
 

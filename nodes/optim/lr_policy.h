@@ -5,13 +5,13 @@
 #include <cmath>
 #include <cstdint>
 
-#include "config.h"
+#include "optimizer_config.h"
 
-namespace munit::model {
+namespace munit::optim {
 
 inline double learning_rate(const OptimizerConfig& config, std::int64_t iteration) {
   if (config.lr_policy != "step") return config.lr;
   return config.lr * std::pow(config.gamma, static_cast<double>((iteration + 1) / config.step_size));
 }
 
-}  // namespace munit::model
+}  // namespace munit::optim

@@ -7,7 +7,7 @@
 // asks for anything else (arbitrary Python classes) is refused, as torch.load(weights_only=True) does.
 #include <filesystem>
 
-#include "munit/pyobject.h"
+#include "torchio/pyobject.h"
 
 namespace munit {
 

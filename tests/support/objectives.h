@@ -1,11 +1,11 @@
 #pragma once
-// The two halves of an official MUNIT training iteration (trainer.py: dis_update, gen_update)
+// Test support: the two halves of an official MUNIT training iteration (trainer.py: dis_update, gen_update)
 // without their optimizer steps: the loss terms, each a scalar tensor, and their weighted total.
 // Styles that the official code draws with torch.randn are passed in, so a caller decides where
 // randomness comes from.
-#include "config.h"
-#include "discriminator.h"
-#include "generator.h"
+#include "nodes/munit/config.h"
+#include "nodes/munit/discriminator.h"
+#include "nodes/munit/generator.h"
 
 namespace munit::model {
 

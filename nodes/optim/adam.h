@@ -8,10 +8,10 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "config.h"
-#include "munit/pyobject.h"
+#include "optimizer_config.h"
+#include "torchio/pyobject.h"
 
-namespace munit::model {
+namespace munit::optim {
 
 struct AdamOptions {
   double lr = 1e-4;
@@ -54,4 +54,4 @@ class Adam {
   std::vector<ParamState> state_;
 };
 
-}  // namespace munit::model
+}  // namespace munit::optim

@@ -9,7 +9,7 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "munit/pyobject.h"
+#include "torchio/pyobject.h"
 
 namespace munit::pickle {
 

@@ -7,7 +7,7 @@
 
 #include "munit/errors.h"
 
-namespace munit::model {
+namespace munit::optim {
 namespace {
 
 // Whether one pass of adam_in_place can update this parameter: fp32 on the CPU, its gradient and
@@ -208,4 +208,4 @@ void Adam::load_state_dict(const py::Object& state, const std::string& what) {
   }
 }
 
-}  // namespace munit::model
+}  // namespace munit::optim

@@ -1,4 +1,4 @@
-#include "munit/pyobject.h"
+#include "torchio/pyobject.h"
 
 #include <sstream>
 #include <stdexcept>

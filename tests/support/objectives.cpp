@@ -1,4 +1,4 @@
-#include "objectives.h"
+#include "tests/support/objectives.h"
 
 #include <torch/torch.h>
 

@@ -1,6 +1,6 @@
 // The two containers torch.save has written: a zip archive (data.pkl + data/<key> per storage,
 // torch >= 1.6) and the legacy stream (five pickles, then the raw storages, torch 0.4 to 1.5).
-#include "munit/torch_file.h"
+#include "torchio/torch_file.h"
 
 #include <cstring>
 #include <fstream>
