@@ -1,6 +1,6 @@
 # `cmake --install build --prefix P`: bin/munit, its plugins in P/${MUNIT_INSTALL_PLUGIN_DIR}, the
 # SDK (include/munit/ and the CMake package munit::sdk), and the pipelines and configs users start
-# from in share/munit/.
+# from in share/munit/. `cpack -G DEB` packages the same tree (scripts/package_deb.sh).
 include(CMakePackageConfigHelpers)
 
 install(TARGETS munit RUNTIME DESTINATION bin)
@@ -16,3 +16,14 @@ write_basic_package_version_file(munitConfigVersion.cmake COMPATIBILITY SameMajo
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/munitConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/munitConfigVersion.cmake
         DESTINATION ${munit_cmake_dir})
 
+set(CPACK_PACKAGE_NAME munit)
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "MUNIT image translation as a dataflow engine, with its plugin SDK")
+set(CPACK_PACKAGE_CONTACT "munit developers <munit@localhost>")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION science)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # Depends: from the libraries bin/munit links
+# Building plugins against the SDK also needs these headers.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake, libspdlog-dev, libboost-dev")
+include(CPack)
