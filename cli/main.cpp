@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
   nodes->add_option("kind", kind, "describe this kind");
   nodes->add_flag("--json", json, "machine-readable output");
   nodes->add_option("--plugin", plugins, "also load this plugin (a path, or a name searched for in "
-                                         "MUNIT_PLUGIN_PATH and plugins/ beside munit)");
+                                         "MUNIT_PLUGIN_PATH, then plugins/ beside munit or, "
+                                         "installed, ../lib/munit/plugins)");
 
   munit::cli::TranslateArgs translate_args;
   auto* translate = munit::cli::add_translate_command(app, translate_args);

@@ -16,6 +16,14 @@ namespace fs = std::filesystem;
 namespace munit {
 namespace {
 
+// plugins/ beside munit in a build tree; PREFIX/lib/munit/plugins for an installed PREFIX/bin/munit
+// (found from the executable, so a moved prefix still finds its plugins).
+fs::path default_folder(const fs::path& program_dir) {
+  fs::path beside = program_dir / "plugins";
+  if (fs::is_directory(beside)) return beside;
+  return (program_dir.parent_path() / MUNIT_INSTALL_PLUGIN_DIR).lexically_normal();
+}
+
 std::vector<fs::path> search_folders(const std::string& base_dir) {
   std::vector<fs::path> folders;
   if (!base_dir.empty()) folders.emplace_back(base_dir);
@@ -26,7 +34,7 @@ std::vector<fs::path> search_folders(const std::string& base_dir) {
   }
   boost::system::error_code ec;
   auto program = boost::dll::program_location(ec);
-  if (!ec) folders.push_back(fs::path(program.parent_path().string()) / "plugins");
+  if (!ec) folders.push_back(default_folder(program.parent_path().string()));
   return folders;
 }
 

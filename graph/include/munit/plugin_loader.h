@@ -1,7 +1,8 @@
 #pragma once
 // Loads plugins into a registry. A plugin is named by a path, or by a name searched for (as
 // NAME, libNAME.so, NAME.so) in the pipeline's folder, then each folder of MUNIT_PLUGIN_PATH, then
-// `plugins/` beside the munit executable.
+// the default folder: `plugins/` beside the munit executable (a build tree), else
+// `../lib/munit/plugins` from it (an installed bin/munit).
 #include <string>
 #include <vector>
 
