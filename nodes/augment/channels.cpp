@@ -18,13 +18,13 @@ class Channels : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static constexpr ChoiceParam<int, 2> kTo{"to", {{{"gray", 1}, {"rgb", 3}}}};
+  static inline const auto kTo = choice<int>("to", {{"gray", 1}, {"rgb", 3}}).doc("the channel layout wanted");
 
   static NodeSchema schema() {
     return NodeSchema("augment.channels", "Converts images to gray or RGB.")
         .input(kIn, "gray or RGB images")
         .output(kOut, "images with 1 (gray) or 3 (rgb) channels")
-        .param(spec(kTo).doc("the channel layout wanted"))
+        .params_of(kTo)
         .parallel();
   }
 

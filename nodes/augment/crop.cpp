@@ -21,17 +21,16 @@ class Crop : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static constexpr Param<int> kWidth{"width"};
-  static constexpr Param<int> kHeight{"height"};
-  static constexpr ChoiceParam<bool, 2> kRandom{"mode", {{{"random", true}, {"center", false}}}};
+  static inline const auto kWidth = param<int>("width").range(1, 65536).doc("window width in pixels");
+  static inline const auto kHeight = param<int>("height").range(1, 65536).doc("window height in pixels");
+  static inline const auto kRandom = choice<bool>("mode", {{"random", true}, {"center", false}}, true)
+      .doc("where the window lies");
 
   static NodeSchema schema() {
     return NodeSchema("augment.crop", "Cuts a fixed-size window from images, at random or in the center.")
         .input(kIn, "images at least width × height")
         .output(kOut, "width × height images")
-        .param(spec(kWidth).range(1, 65536).doc("window width in pixels"))
-        .param(spec(kHeight).range(1, 65536).doc("window height in pixels"))
-        .param(spec(kRandom, true).doc("where the window lies"))
+        .params_of(kWidth, kHeight, kRandom)
         .parallel();
   }
 

@@ -20,19 +20,19 @@ class Edges : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static constexpr Param<double> kLow{"low"};
-  static constexpr Param<double> kHigh{"high"};
-  static constexpr Param<double> kBlur{"blur"};
-  static constexpr Param<bool> kInvert{"invert"};
+  static inline const auto kLow = param<double>("low", 50).range(0, 1000).doc("Canny's lower hysteresis threshold");
+  static inline const auto kHigh = param<double>("high", 150).range(0, 1000)
+      .doc("Canny's upper hysteresis threshold");
+  static inline const auto kBlur = param<double>("blur", 0).range(0, 20)
+      .doc("Gaussian blur sigma before edge detection (0: none)");
+  static inline const auto kInvert = param<bool>("invert", true)
+      .doc("dark lines on white (false: white lines on black)");
 
   static NodeSchema schema() {
     return NodeSchema("augment.edges", "Edge maps of images (Canny), dark lines on white.")
         .input(kIn, "gray or RGB images")
         .output(kOut, "edge maps, as many channels as the input")
-        .param(spec(kLow, 50).range(0, 1000).doc("Canny's lower hysteresis threshold"))
-        .param(spec(kHigh, 150).range(0, 1000).doc("Canny's upper hysteresis threshold"))
-        .param(spec(kBlur, 0).range(0, 20).doc("Gaussian blur sigma before edge detection (0: none)"))
-        .param(spec(kInvert, true).doc("dark lines on white (false: white lines on black)"))
+        .params_of(kLow, kHigh, kBlur, kInvert)
         .parallel();
   }
 

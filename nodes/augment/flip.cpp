@@ -20,16 +20,16 @@ class Flip : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static constexpr Param<double> kP{"p"};
+  static inline const auto kP = param<double>("p", 0.5).range(0, 1).doc("probability that an image is mirrored");
   // cv::flip's axis codes.
-  static constexpr ChoiceParam<int, 2> kDirection{"direction", {{{"horizontal", 1}, {"vertical", 0}}}};
+  static inline const auto kDirection = choice<int>("direction", {{"horizontal", 1}, {"vertical", 0}}, 1)
+      .doc("mirror axis");
 
   static NodeSchema schema() {
     return NodeSchema("augment.flip", "Mirrors images at random.")
         .input(kIn, "images")
         .output(kOut, "the images, some mirrored")
-        .param(spec(kP, 0.5).range(0, 1).doc("probability that an image is mirrored"))
-        .param(spec(kDirection, 1).doc("mirror axis"))
+        .params_of(kP, kDirection)
         .parallel();
   }
 

@@ -16,22 +16,23 @@ class Resize : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static constexpr Param<int> kSize{"size"};
-  static constexpr ChoiceParam<int, 5> kInterpolation{"interpolation",
-                                                     {{{"linear", cv::INTER_LINEAR},
-                                                       {"area", cv::INTER_AREA},
-                                                       {"auto", kInterAuto},
-                                                       {"cubic", cv::INTER_CUBIC},
-                                                       {"nearest", cv::INTER_NEAREST}}}};
+  static inline const auto kSize = param<int>("size").range(1, 65536)
+      .doc("the shorter side's new length in pixels (the official new_size)");
+  static inline const auto kInterpolation = choice<int>("interpolation",
+                                                        {{"linear", cv::INTER_LINEAR},
+                                                         {"area", cv::INTER_AREA},
+                                                         {"auto", kInterAuto},
+                                                         {"cubic", cv::INTER_CUBIC},
+                                                         {"nearest", cv::INTER_NEAREST}},
+                                                        cv::INTER_LINEAR)
+      .doc("linear (the official training loader's bilinear), area (best for shrinking), auto (area to shrink, "
+           "linear to grow: near PIL's antialiased bilinear), cubic or nearest");
 
   static NodeSchema schema() {
     return NodeSchema("augment.resize", "Scales images so the shorter side has a given length.")
         .input(kIn, "images")
         .output(kOut, "the images, resized")
-        .param(spec(kSize).range(1, 65536).doc("the shorter side's new length in pixels (the official new_size)"))
-        .param(spec(kInterpolation, cv::INTER_LINEAR)
-                   .doc("linear (the official training loader's bilinear), area (best for shrinking), auto "
-                        "(area to shrink, linear to grow: near PIL's antialiased bilinear), cubic or nearest"))
+        .params_of(kSize, kInterpolation)
         .parallel();
   }
 

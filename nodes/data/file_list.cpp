@@ -35,14 +35,14 @@ std::vector<std::string> read_list(const fs::path& list, fs::path root) {
 
 class FileList : public data::ImageFilesSource {
  public:
-  static constexpr Param<std::filesystem::path> kList{"list"};
-  static constexpr Param<std::filesystem::path> kRoot{"root"};
+  static inline const auto kList = param<std::filesystem::path>("list").doc("a text file: one image path per line");
+  static inline const auto kRoot = param<std::filesystem::path>("root", "")
+      .doc("the folder the paths are relative to (default: the list's folder)");
 
   static NodeSchema schema() {
     NodeSchema schema("data.file_list", "Images named in a list file (the official ImageFilelist).");
     schema.output(kOut, "a batch of 8-bit images")
-        .param(spec(kList).doc("a text file: one image path per line"))
-        .param(spec(kRoot, "").doc("the folder the paths are relative to (default: the list's folder)"))
+        .params_of(kList, kRoot)
         .parallel();
     return data::with_image_file_params(schema);
   }

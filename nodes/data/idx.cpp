@@ -91,22 +91,22 @@ class Idx : public Node {
  public:
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static constexpr Param<std::filesystem::path> kImages{"images"};
-  static constexpr Param<std::filesystem::path> kLabels{"labels"};
-  static constexpr Param<std::string> kClasses{"classes"};
-  static constexpr Param<std::int64_t> kBatch{"batch"};
-  static constexpr Param<bool> kRepeat{"repeat"};
-  static constexpr Param<bool> kShuffle{"shuffle"};
+  static inline const auto kImages = param<std::filesystem::path>("images")
+      .doc("the IDX images file ([N, H, W] bytes; .gz or raw)");
+  static inline const auto kLabels = param<std::filesystem::path>("labels", "")
+      .doc("the IDX labels file ([N] bytes); needed for `classes`");
+  static inline const auto kClasses = param<std::string>("classes", "")
+      .doc("comma-separated class numbers to keep, e.g. \"5,7,9\" (empty: all)");
+  static inline const auto kBatch = param<std::int64_t>("batch", 1).range(1, 65536).doc("images per frame");
+  static inline const auto kRepeat = param<bool>("repeat", false)
+      .doc("endless epochs (training) instead of one pass");
+  static inline const auto kShuffle = param<bool>("shuffle", false)
+      .doc("a new seeded order every epoch instead of file order");
 
   static NodeSchema schema() {
     return NodeSchema("data.idx", "Gray images from an IDX file (MNIST, Fashion-MNIST), optionally some classes.")
         .output(kOut, "a batch of gray images")
-        .param(spec(kImages).doc("the IDX images file ([N, H, W] bytes; .gz or raw)"))
-        .param(spec(kLabels, "").doc("the IDX labels file ([N] bytes); needed for `classes`"))
-        .param(spec(kClasses, "").doc("comma-separated class numbers to keep, e.g. \"5,7,9\" (empty: all)"))
-        .param(spec(kBatch, 1).range(1, 65536).doc("images per frame"))
-        .param(spec(kRepeat, false).doc("endless epochs (training) instead of one pass"))
-        .param(spec(kShuffle, false).doc("a new seeded order every epoch instead of file order"))
+        .params_of(kImages, kLabels, kClasses, kBatch, kRepeat, kShuffle)
         .parallel();
   }
 

@@ -11,23 +11,23 @@
 namespace munit::data {
 namespace {
 
-constexpr Param<std::int64_t> kBatch{"batch"};
-constexpr Param<bool> kRepeat{"repeat"};
-constexpr Param<bool> kShuffle{"shuffle"};
-constexpr ChoiceParam<Channels, 3> kChannels{"channels", {{{"rgb", Channels::Rgb}, {"gray", Channels::Gray}, {"keep", Channels::Keep}}}};
-constexpr ChoiceParam<Unreadable, 2> kUnreadable{"unreadable", {{{"skip", Unreadable::Skip}, {"error", Unreadable::Error}}}};
+const auto kBatch = param<std::int64_t>("batch", 1).range(1, 65536)
+    .doc("images per frame (the last frame of a pass may hold fewer)");
+const auto kRepeat = param<bool>("repeat", false).doc("endless epochs (training) instead of one pass (inference)");
+const auto kShuffle = param<bool>("shuffle", false).doc("a new seeded order every epoch instead of the sorted one");
+const auto kChannels =
+    choice<Channels>("channels", {{"rgb", Channels::Rgb}, {"gray", Channels::Gray}, {"keep", Channels::Keep}},
+                     Channels::Rgb)
+    .doc("convert every image to RGB (the official loader) or gray, or keep what the file holds");
+const auto kUnreadable =
+    choice<Unreadable>("unreadable", {{"skip", Unreadable::Skip}, {"error", Unreadable::Error}}, Unreadable::Skip)
+    .doc("a file that does not decode: skip it with a warning, or stop the run");
 
 }  // namespace
 
 NodeSchema& with_image_file_params(NodeSchema& schema) {
   return schema
-      .param(spec(kBatch, 1).range(1, 65536).doc("images per frame (the last frame of a pass may hold fewer)"))
-      .param(spec(kRepeat, false).doc("endless epochs (training) instead of one pass (inference)"))
-      .param(spec(kShuffle, false).doc("a new seeded order every epoch instead of the sorted one"))
-      .param(spec(kChannels, Channels::Rgb)
-                 .doc("convert every image to RGB (the official loader) or gray, or keep what the file holds"))
-      .param(spec(kUnreadable, Unreadable::Skip)
-                 .doc("a file that does not decode: skip it with a warning, or stop the run"));
+      .params_of(kBatch, kRepeat, kShuffle, kChannels, kUnreadable);
 }
 
 ImageFilesOptions image_file_options(const Params& params) {

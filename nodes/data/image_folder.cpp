@@ -17,17 +17,16 @@ namespace {
 
 class ImageFolder : public data::ImageFilesSource {
  public:
-  static constexpr Param<std::filesystem::path> kDir{"dir"};
-  static constexpr Param<StringList> kExtensions{"extensions"};
-  static constexpr Param<bool> kRecursive{"recursive"};
+  static inline const auto kDir = param<std::filesystem::path>("dir").doc("the folder (or one image file)");
+  static inline const auto kExtensions = param<StringList>("extensions", data::kImageExtensions)
+      .doc("file extensions taken, in any letter case (the official list)");
+  static inline const auto kRecursive = param<bool>("recursive", true)
+      .doc("also read subfolders (the official loader does)");
 
   static NodeSchema schema() {
     NodeSchema schema("data.image_folder", "Images from a folder, sorted, optionally shuffled per epoch.");
     schema.output(kOut, "a batch of 8-bit images")
-        .param(spec(kDir).doc("the folder (or one image file)"))
-        .param(spec(kExtensions, data::kImageExtensions)
-                   .doc("file extensions taken, in any letter case (the official list)"))
-        .param(spec(kRecursive, true).doc("also read subfolders (the official loader does)"))
+        .params_of(kDir, kExtensions, kRecursive)
         .parallel();
     return data::with_image_file_params(schema);
   }

@@ -25,22 +25,20 @@ class Pattern : public Node {
  public:
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static constexpr Param<std::int64_t> kCount{"count"};
-  static constexpr Param<std::int64_t> kBatch{"batch"};
-  static constexpr Param<int> kSize{"size"};
-  static constexpr Param<int> kShapes{"shapes"};
-  static constexpr Param<bool> kGray{"gray"};
-  static constexpr Param<bool> kRepeat{"repeat"};
+  static inline const auto kCount = param<std::int64_t>("count", 64).at_least(1)
+      .doc("images in all; the stream ends after the last");
+  static inline const auto kBatch = param<std::int64_t>("batch", 8).range(1, 4096)
+      .doc("images per frame (the last frame may hold fewer)");
+  static inline const auto kSize = param<int>("size", 64).range(8, 4096).doc("height and width in pixels");
+  static inline const auto kShapes = param<int>("shapes", 6).range(1, 100).doc("shapes drawn per image");
+  static inline const auto kGray = param<bool>("gray", false).doc("one channel instead of three");
+  static inline const auto kRepeat = param<bool>("repeat", false)
+      .doc("start again after the last image instead of ending (training)");
 
   static NodeSchema schema() {
     return NodeSchema("data.pattern", "Synthetic images of random shapes; a source for demos and tests.")
         .output(kOut, "a batch of RGB (or gray) images")
-        .param(spec(kCount, 64).at_least(1).doc("images in all; the stream ends after the last"))
-        .param(spec(kBatch, 8).range(1, 4096).doc("images per frame (the last frame may hold fewer)"))
-        .param(spec(kSize, 64).range(8, 4096).doc("height and width in pixels"))
-        .param(spec(kShapes, 6).range(1, 100).doc("shapes drawn per image"))
-        .param(spec(kGray, false).doc("one channel instead of three"))
-        .param(spec(kRepeat, false).doc("start again after the last image instead of ending (training)"))
+        .params_of(kCount, kBatch, kSize, kShapes, kGray, kRepeat)
         .parallel();
   }
 

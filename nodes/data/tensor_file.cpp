@@ -18,16 +18,16 @@ class TensorFile : public Node {
  public:
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static constexpr Param<std::filesystem::path> kPath{"path"};
-  static constexpr Param<std::string> kKey{"key"};
-  static constexpr Param<std::int64_t> kFrames{"frames"};
+  static inline const auto kPath = param<std::filesystem::path>("path")
+      .doc("a torch.save file holding a dict of tensors");
+  static inline const auto kKey = param<std::string>("key").doc("which entry of the dict");
+  static inline const auto kFrames = param<std::int64_t>("frames", 0).at_least(0)
+      .doc("frames before the stream ends (0: endless)");
 
   static NodeSchema schema() {
     return NodeSchema("data.tensor_file", "One named tensor of a torch file, as every frame's batch.")
         .output(kOut, "the tensor (its first dimension is the batch)")
-        .param(spec(kPath).doc("a torch.save file holding a dict of tensors"))
-        .param(spec(kKey).doc("which entry of the dict"))
-        .param(spec(kFrames, 0).at_least(0).doc("frames before the stream ends (0: endless)"))
+        .params_of(kPath, kKey, kFrames)
         .parallel();
   }
 

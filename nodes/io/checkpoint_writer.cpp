@@ -28,28 +28,26 @@ class CheckpointWriter : public Node {
  public:
   static constexpr In<Signal> kWhen{"when"};
 
-  static constexpr Param<std::filesystem::path> kDir{"dir"};
-  static constexpr Param<std::int64_t> kEvery{"every"};
-  static constexpr Param<std::int64_t> kKeep{"keep"};
-  static constexpr ResourceParam<model::GeneratorModel> kGenA{"gen_a", "models"};
-  static constexpr ResourceParam<model::GeneratorModel> kGenB{"gen_b", "models"};
-  static constexpr ResourceParam<model::DiscriminatorModel> kDisA{"dis_a", "models"};
-  static constexpr ResourceParam<model::DiscriminatorModel> kDisB{"dis_b", "models"};
-  static constexpr ResourceParam<optim::AdamOptimizer> kGenOptimizer{"gen_optimizer", "optimizers"};
-  static constexpr ResourceParam<optim::AdamOptimizer> kDisOptimizer{"dis_optimizer", "optimizers"};
+  static inline const auto kDir = param<std::filesystem::path>("dir").doc("checkpoint folder (created if missing)");
+  static inline const auto kEvery = param<std::int64_t>("every", 10000).at_least(0)
+      .doc("iterations between checkpoints (0: only at the end)");
+  static inline const auto kKeep = param<std::int64_t>("keep", 0).at_least(0)
+      .doc("gen/dis pairs to keep, newest first (0: all)");
+  static inline const auto kGenA = resource<model::GeneratorModel>("gen_a", "models").doc("generator of domain a");
+  static inline const auto kGenB = resource<model::GeneratorModel>("gen_b", "models").doc("generator of domain b");
+  static inline const auto kDisA = resource<model::DiscriminatorModel>("dis_a", "models")
+      .doc("discriminator of domain a");
+  static inline const auto kDisB = resource<model::DiscriminatorModel>("dis_b", "models")
+      .doc("discriminator of domain b");
+  static inline const auto kGenOptimizer = resource<optim::AdamOptimizer>("gen_optimizer", "optimizers")
+      .doc("the generators' optim.adam");
+  static inline const auto kDisOptimizer = resource<optim::AdamOptimizer>("dis_optimizer", "optimizers")
+      .doc("the discriminators' optim.adam");
 
   static NodeSchema schema() {
     return NodeSchema("io.checkpoint", "Writes generators, discriminators and optimizers in the official format.")
         .input(kWhen, "write after this (the last optimizer step's done)")
-        .param(spec(kDir).doc("checkpoint folder (created if missing)"))
-        .param(spec(kEvery, 10000).at_least(0).doc("iterations between checkpoints (0: only at the end)"))
-        .param(spec(kKeep, 0).at_least(0).doc("gen/dis pairs to keep, newest first (0: all)"))
-        .param(spec(kGenA).doc("generator of domain a"))
-        .param(spec(kGenB).doc("generator of domain b"))
-        .param(spec(kDisA).doc("discriminator of domain a"))
-        .param(spec(kDisB).doc("discriminator of domain b"))
-        .param(spec(kGenOptimizer).doc("the generators' optim.adam"))
-        .param(spec(kDisOptimizer).doc("the discriminators' optim.adam"))
+        .params_of(kDir, kEvery, kKeep, kGenA, kGenB, kDisA, kDisB, kGenOptimizer, kDisOptimizer)
         .resumes_with(resume_overrides)
         .in_model_region();
   }

@@ -39,19 +39,16 @@ class ContactSheet : public Node {
   static constexpr In<TensorBatch> kInputs{"inputs"};
   static constexpr In<TensorBatch> kOutputs{"outputs"};
 
-  static constexpr Param<std::filesystem::path> kDir{"dir"};
-  static constexpr Param<std::string> kName{"name"};
-  static constexpr Param<std::string> kFormat{"format"};
-  static constexpr Param<bool> kOverwrite{"overwrite"};
+  static inline const auto kDir = param<std::filesystem::path>("dir").doc("output folder (created if missing)");
+  static inline const auto kName = param<std::string>("name", "sheet").doc("file name prefix");
+  static inline const auto kFormat = param<std::string>("format", "png").one_of({"png", "jpg"}).doc("file format");
+  static inline const auto kOverwrite = param<bool>("overwrite", false).doc("replace files that exist already");
 
   static NodeSchema schema() {
     return NodeSchema("io.contact_sheet", "Writes a grid per frame: inputs down the side, their translations across.")
         .input(kInputs, "the inputs, [N, C, H, W] in [-1, 1]")
         .input(kOutputs, "their translations, [N * K, C, H, W], grouped by input")
-        .param(spec(kDir).doc("output folder (created if missing)"))
-        .param(spec(kName, "sheet").doc("file name prefix"))
-        .param(spec(kFormat, "png").one_of({"png", "jpg"}).doc("file format"))
-        .param(spec(kOverwrite, false).doc("replace files that exist already"))
+        .params_of(kDir, kName, kFormat, kOverwrite)
         .parallel();
   }
 

@@ -29,18 +29,17 @@ class ImageWriter : public Node {
  public:
   static constexpr In<ImageBatch> kIn{"in"};
 
-  static constexpr Param<std::filesystem::path> kDir{"dir"};
-  static constexpr Param<std::string> kSuffix{"suffix"};
-  static constexpr Param<std::string> kFormat{"format"};
-  static constexpr Param<bool> kOverwrite{"overwrite"};
+  static inline const auto kDir = param<std::filesystem::path>("dir")
+      .doc("output folder (created if missing); relative to the pipeline file");
+  static inline const auto kSuffix = param<std::string>("suffix", "")
+      .doc("appended to each file's stem, e.g. \"_flipped\"");
+  static inline const auto kFormat = param<std::string>("format", "png").one_of({"png", "jpg"}).doc("file format");
+  static inline const auto kOverwrite = param<bool>("overwrite", false).doc("replace files that exist already");
 
   static NodeSchema schema() {
     return NodeSchema("io.image_writer", "Writes images to a folder, one file per image, named after its provenance.")
         .input(kIn, "the images to write")
-        .param(spec(kDir).doc("output folder (created if missing); relative to the pipeline file"))
-        .param(spec(kSuffix, "").doc("appended to each file's stem, e.g. \"_flipped\""))
-        .param(spec(kFormat, "png").one_of({"png", "jpg"}).doc("file format"))
-        .param(spec(kOverwrite, false).doc("replace files that exist already"))
+        .params_of(kDir, kSuffix, kFormat, kOverwrite)
         .parallel();
   }
 

@@ -27,17 +27,17 @@ class MetricsLog : public Node {
  public:
   static constexpr In<Scalar> kValues{"values"};
 
-  static constexpr Param<std::filesystem::path> kPath{"path"};
-  static constexpr Param<std::int64_t> kEvery{"every"};
-  static constexpr Param<StringList> kProgress{"progress"};
+  static inline const auto kPath = param<std::filesystem::path>("path")
+      .doc("the .jsonl file (its folder is created)");
+  static inline const auto kEvery = param<std::int64_t>("every", 10).at_least(1)
+      .doc("log every this many iterations (the official log_iter)");
+  static inline const auto kProgress = param<StringList>("progress", StringList{})
+      .doc("values also shown on the progress line (default: every optim.step `total`)");
 
   static NodeSchema schema() {
     return NodeSchema("io.metrics", "Appends losses and rates to a JSON-lines file.")
         .list_input(kValues, "scalars to log (loss nodes' `raw`, optim.step's `total` and `lr`)")
-        .param(spec(kPath).doc("the .jsonl file (its folder is created)"))
-        .param(spec(kEvery, 10).at_least(1).doc("log every this many iterations (the official log_iter)"))
-        .param(spec(kProgress, StringList{})
-                   .doc("values also shown on the progress line (default: every optim.step `total`)"));
+        .params_of(kPath, kEvery, kProgress);
   }
 
   explicit MetricsLog(const NodeContext& context)

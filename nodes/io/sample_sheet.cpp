@@ -58,32 +58,31 @@ class SampleSheet : public Node {
   static constexpr In<TensorBatch> kB{"b"};
   static constexpr In<Signal> kWhen{"when"};
 
-  static constexpr ResourceParam<model::GeneratorModel> kGenA{"gen_a", "models"};
-  static constexpr ResourceParam<model::GeneratorModel> kGenB{"gen_b", "models"};
-  static constexpr Param<std::filesystem::path> kDir{"dir"};
-  static constexpr Param<std::string> kName{"name"};
-  static constexpr Param<std::int64_t> kEvery{"every"};
-  static constexpr Param<std::int64_t> kDisplay{"display"};
-  static constexpr Param<std::int64_t> kRandomStyles{"random_styles"};
-  static constexpr Param<std::int64_t> kFreshStyles{"fresh_styles"};
-  static constexpr Param<std::int64_t> kReferenceStyles{"reference_styles"};
-  static constexpr Param<std::string> kFormat{"format"};
+  static inline const auto kGenA = resource<model::GeneratorModel>("gen_a", "models").doc("generator of domain a");
+  static inline const auto kGenB = resource<model::GeneratorModel>("gen_b", "models").doc("generator of domain b");
+  static inline const auto kDir = param<std::filesystem::path>("dir").doc("output folder (created if missing)");
+  static inline const auto kName = param<std::string>("name", "train")
+      .doc("file name part: gen_a2b_<name>_<iterations>");
+  static inline const auto kEvery = param<std::int64_t>("every", 10000).at_least(0)
+      .doc("iterations between sheets (0: only at the end; the official image_save_iter)");
+  static inline const auto kDisplay = param<std::int64_t>("display", 16).range(1, 256)
+      .doc("display images per domain (the official display_size)");
+  static inline const auto kRandomStyles = param<std::int64_t>("random_styles", 1).range(0, 64)
+      .doc("rows with fixed random styles");
+  static inline const auto kFreshStyles = param<std::int64_t>("fresh_styles", 1).range(0, 64)
+      .doc("rows with styles drawn anew for each sheet");
+  static inline const auto kReferenceStyles = param<std::int64_t>("reference_styles", 0).range(0, 256)
+      .doc("rows in the style of the other domain's display images");
+  static inline const auto kFormat = param<std::string>("format", "jpg").one_of({"jpg", "png"})
+      .doc("image format (official: jpg)");
 
   static NodeSchema schema() {
     return NodeSchema("io.sample_sheet", "Writes the official trainer's sample grids: inputs, reconstructions, translations.")
         .input(kA, "images of domain a, [N, C, H, W] in [-1, 1]")
         .input(kB, "images of domain b")
         .input(kWhen, "sample after this (the last optimizer step's done)")
-        .param(spec(kGenA).doc("generator of domain a"))
-        .param(spec(kGenB).doc("generator of domain b"))
-        .param(spec(kDir).doc("output folder (created if missing)"))
-        .param(spec(kName, "train").doc("file name part: gen_a2b_<name>_<iterations>"))
-        .param(spec(kEvery, 10000).at_least(0).doc("iterations between sheets (0: only at the end; the official image_save_iter)"))
-        .param(spec(kDisplay, 16).range(1, 256).doc("display images per domain (the official display_size)"))
-        .param(spec(kRandomStyles, 1).range(0, 64).doc("rows with fixed random styles"))
-        .param(spec(kFreshStyles, 1).range(0, 64).doc("rows with styles drawn anew for each sheet"))
-        .param(spec(kReferenceStyles, 0).range(0, 256).doc("rows in the style of the other domain's display images"))
-        .param(spec(kFormat, "jpg").one_of({"jpg", "png"}).doc("image format (official: jpg)"))
+        .params_of(kGenA, kGenB, kDir, kName, kEvery, kDisplay, kRandomStyles, kFreshStyles, kReferenceStyles,
+                   kFormat)
         .in_model_region();
   }
 

@@ -19,13 +19,14 @@ class GanD : public Node {
   static constexpr In<TensorBatch> kFake{"fake"};
   static constexpr In<TensorBatch> kReal{"real"};
 
-  static constexpr ResourceParam<model::DiscriminatorModel> kModel{"model", "models"};
+  static inline const auto kModel = resource<model::DiscriminatorModel>("model", "models")
+      .doc("a munit.discriminator");
 
   static NodeSchema schema() {
     NodeSchema schema("loss.gan_d", "A discriminator's GAN loss on translations (detached) and real images.");
     schema.input(kFake, "translations into the discriminator's domain")
         .input(kReal, "real images of that domain")
-        .param(spec(kModel).doc("a munit.discriminator"))
+        .params_of(kModel)
         .parallel()
         .uses_compute()
         .in_model_region();

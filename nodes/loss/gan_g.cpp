@@ -18,12 +18,13 @@ class GanG : public Node {
  public:
   static constexpr In<TensorBatch> kFake{"fake"};
 
-  static constexpr ResourceParam<model::DiscriminatorModel> kModel{"model", "models"};
+  static inline const auto kModel = resource<model::DiscriminatorModel>("model", "models")
+      .doc("a munit.discriminator");
 
   static NodeSchema schema() {
     NodeSchema schema("loss.gan_g", "A generator's adversarial loss under a discriminator.");
     schema.input(kFake, "translations into the discriminator's domain")
-        .param(spec(kModel).doc("a munit.discriminator"))
+        .params_of(kModel)
         .parallel()
         .uses_compute()
         .in_model_region();

@@ -22,13 +22,14 @@ class VggLoss : public Node {
   static constexpr In<TensorBatch> kInput{"input"};
   static constexpr In<TensorBatch> kTarget{"target"};
 
-  static constexpr Param<std::filesystem::path> kWeights{"weights"};
+  static inline const auto kWeights = param<std::filesystem::path>("weights")
+      .doc("VGG16 weights: the official vgg16.weight or torchvision's vgg16 state dict");
 
   static NodeSchema schema() {
     NodeSchema schema("loss.vgg", "Perceptual distance of instance-normalized VGG16 features (vgg_w).");
     schema.input(kInput, "translations, RGB in [-1, 1]")
         .input(kTarget, "the images they were translated from")
-        .param(spec(kWeights).doc("VGG16 weights: the official vgg16.weight or torchvision's vgg16 state dict"))
+        .params_of(kWeights)
         .parallel()
         .uses_compute();
     return loss::with_weight(schema);

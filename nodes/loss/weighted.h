@@ -10,13 +10,13 @@ namespace munit::loss {
 
 inline constexpr Out<Scalar> kOut{"out"};
 inline constexpr Out<Scalar> kRaw{"raw"};
-inline constexpr Param<double> kWeight{"weight"};
+inline const auto kWeight = param<double>("weight", 1.0).at_least(0)
+    .doc("multiplies the loss (the official *_w settings); 0 leaves the term, and what only it needs, out of the run");
 
 inline NodeSchema& with_weight(NodeSchema& schema) {
   return schema.output(kOut, "weight × the loss (differentiable): feed it to an optim.step")
       .output(kRaw, "the loss itself, detached: for logs and metrics")
-      .param(spec(kWeight, 1.0).at_least(0).doc("multiplies the loss (the official *_w settings); 0 leaves "
-                                                         "the term, and what only it needs, out of the run"))
+      .params_of(kWeight)
       .inert_when_zero_param(kWeight);
 }
 

@@ -22,25 +22,26 @@ class Decode : public Node {
   static constexpr In<TensorBatch> kStyle{"style"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
-  static constexpr Param<bool> kGrad{"grad"};
-  static constexpr ChoiceParam<model::Upsampling, 2> kUpsampling{
-      "upsampling", {{{"official", model::Upsampling::Official}, {"subpixel", model::Upsampling::Subpixel}}}};
-  static constexpr Param<std::int64_t> kMaxBatch{"max_batch"};
+  static inline const auto kModel = resource<model::GeneratorModel>("model", "models").doc("a munit.generator");
+  static inline const auto kGrad = param<bool>("grad", true)
+      .doc("record autograd history in train mode (false: a forward pass nothing back-propagates through, e.g. the D "
+           "step's translations)");
+  static inline const auto kUpsampling =
+      choice<model::Upsampling>("upsampling",
+                                {{"official", model::Upsampling::Official}, {"subpixel", model::Upsampling::Subpixel}},
+                                model::Upsampling::Official)
+      .doc("subpixel: the same images up to float rounding, faster (inference only; with autograd the official path "
+           "runs)");
+  static inline const auto kMaxBatch = param<std::int64_t>("max_batch", 0).at_least(0)
+      .doc("images per decoder call (0: all at once). On the CPU, 1 is fastest for large images: the working set "
+           "stays in cache");
 
   static NodeSchema schema() {
     return NodeSchema("munit.decode", "Images from content and style codes (a generator's MLP and decoder).")
         .input(kContent, "content codes, [N, ...]")
         .input(kStyle, "style codes, [N * k, style_dim, 1, 1]")
         .output(kOut, "images, [N * k, C, H, W] in [-1, 1]")
-        .param(spec(kModel).doc("a munit.generator"))
-        .param(spec(kGrad, true).doc("record autograd history in train mode (false: a forward pass "
-                                            "nothing back-propagates through, e.g. the D step's translations)"))
-        .param(spec(kUpsampling, model::Upsampling::Official)
-                   .doc("subpixel: the same images up to float rounding, faster (inference only; "
-                        "with autograd the official path runs)"))
-        .param(spec(kMaxBatch, 0).at_least(0).doc("images per decoder call (0: all at once). On the CPU, 1 is "
-                                                          "fastest for large images: the working set stays in cache"))
+        .params_of(kModel, kGrad, kUpsampling, kMaxBatch)
         .parallel()
         .uses_compute()
         .in_model_region();

@@ -20,13 +20,14 @@ class Discriminate : public Node {
   static constexpr In<TensorBatch> kIn{"in"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static constexpr ResourceParam<model::DiscriminatorModel> kModel{"model", "models"};
+  static inline const auto kModel = resource<model::DiscriminatorModel>("model", "models")
+      .doc("a munit.discriminator");
 
   static NodeSchema schema() {
     return NodeSchema("munit.discriminate", "A discriminator's patch scores for images, all scales.")
         .input(kIn, "images, [N, C, H, W] in [-1, 1]")
         .output(kOut, "scores, [N, Σ over scales of H_s·W_s]; LSGAN: 1 real, 0 fake")
-        .param(spec(kModel).doc("a munit.discriminator"))
+        .params_of(kModel)
         .parallel()
         .uses_compute()
         .in_model_region();

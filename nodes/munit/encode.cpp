@@ -19,20 +19,20 @@ class Encode : public Node {
   static constexpr Out<TensorBatch> kContent{"content"};
   static constexpr Out<TensorBatch> kStyle{"style"};
 
-  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
-  static constexpr Param<bool> kGrad{"grad"};
-  static constexpr Param<std::int64_t> kMaxBatch{"max_batch"};
+  static inline const auto kModel = resource<model::GeneratorModel>("model", "models").doc("a munit.generator");
+  static inline const auto kGrad = param<bool>("grad", true)
+      .doc("record autograd history in train mode (false: a forward pass nothing back-propagates through, e.g. the D "
+           "step's translations)");
+  static inline const auto kMaxBatch = param<std::int64_t>("max_batch", 0).at_least(0)
+      .doc("images per encoder call (0: all at once). On the CPU, 1 is fastest for large images: the working set "
+           "stays in cache");
 
   static NodeSchema schema() {
     return NodeSchema("munit.encode", "Content and style codes of images (a generator's two encoders).")
         .input(kIn, "images, [N, C, H, W] in [-1, 1]")
         .output(kContent, "content codes, [N, dim * 2^n_downsample, H / 2^n_downsample, W / 2^n_downsample]")
         .output(kStyle, "style codes, [N, style_dim, 1, 1]")
-        .param(spec(kModel).doc("a munit.generator"))
-        .param(spec(kGrad, true).doc("record autograd history in train mode (false: a forward pass "
-                                            "nothing back-propagates through, e.g. the D step's translations)"))
-        .param(spec(kMaxBatch, 0).at_least(0).doc("images per encoder call (0: all at once). On the CPU, 1 is "
-                                                          "fastest for large images: the working set stays in cache"))
+        .params_of(kModel, kGrad, kMaxBatch)
         .parallel()
         .uses_compute()
         .in_model_region();

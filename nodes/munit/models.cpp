@@ -16,18 +16,20 @@
 namespace munit::model {
 namespace {
 
-constexpr Param<std::filesystem::path> kConfig{"config"};
-constexpr Param<std::string> kDomain{"domain"};
-constexpr Param<std::filesystem::path> kCheckpoint{"checkpoint"};
-constexpr Param<std::string> kEntry{"entry"};
+const auto kConfig = param<std::filesystem::path>("config", "")
+    .doc("MUNIT YAML config in the official layout; empty: the edges2shoes values");
+const auto kDomain = param<std::string>("domain").one_of({"a", "b"})
+    .doc("the domain it serves: picks input_dim_a or input_dim_b");
+const auto kCheckpoint = param<std::filesystem::path>("checkpoint", "");
+const auto kEntry = param<std::string>("entry", "").one_of({"", "a", "b"})
+    .doc("entry of the checkpoint to load; empty: the domain");
 
 ResourceSchema model_schema(const char* kind, const char* what, const char* init) {
   return ResourceSchema(kind, "models", std::string("a MUNIT ") + what + " (official architecture and parameter names)")
-      .param(spec(kConfig, "").doc("MUNIT YAML config in the official layout; empty: the edges2shoes values"))
-      .param(spec(kDomain).one_of({"a", "b"}).doc("the domain it serves: picks input_dim_a or input_dim_b"))
-      .param(spec(kCheckpoint, "").doc(std::string("official-format ") + what +
-                                              " checkpoint to load; empty: initialize (" + init + ")"))
-      .param(spec(kEntry, "").one_of({"", "a", "b"}).doc("entry of the checkpoint to load; empty: the domain"));
+      .params_of(kConfig, kDomain,
+                 kCheckpoint.doc(std::string("official-format ") + what + " checkpoint to load; empty: initialize (" +
+                                 init + ")"),
+                 kEntry);
 }
 
 MunitConfig config_of(const ResourceContext& context, const std::string& name) {

@@ -11,18 +11,24 @@
 namespace munit::optim {
 namespace {
 
-constexpr Param<StringList> kModels{"models"};
-constexpr Param<std::filesystem::path> kConfig{"config"};
-constexpr Param<double> kLr{"lr"};
-constexpr Param<double> kBeta1{"beta1"};
-constexpr Param<double> kBeta2{"beta2"};
-constexpr Param<double> kEps{"eps"};
-constexpr Param<double> kWeightDecay{"weight_decay"};
-constexpr Param<std::string> kLrPolicy{"lr_policy"};
-constexpr Param<std::int64_t> kStepSize{"step_size"};
-constexpr Param<double> kGamma{"gamma"};
-constexpr Param<std::filesystem::path> kState{"state"};
-constexpr Param<std::string> kStateEntry{"state_entry"};
+const auto kModels = param<StringList>("models").doc("[models.*] names whose parameters it updates, in order");
+const auto kConfig = param<std::filesystem::path>("config", "")
+    .doc("official MUNIT YAML: its optimizer settings replace the numbers below");
+const auto kLr = param<double>("lr", OptimizerConfig{}.lr).at_least(0).doc("learning rate");
+const auto kBeta1 = param<double>("beta1", OptimizerConfig{}.beta1).range(0, 1).doc("Adam beta1");
+const auto kBeta2 = param<double>("beta2", OptimizerConfig{}.beta2).range(0, 1).doc("Adam beta2");
+const auto kEps = param<double>("eps", 1e-8).at_least(0).doc("Adam epsilon");
+const auto kWeightDecay =
+    param<double>("weight_decay", OptimizerConfig{}.weight_decay).at_least(0).doc("L2 added to the gradient");
+const auto kLrPolicy = param<std::string>("lr_policy", OptimizerConfig{}.lr_policy).one_of({"step", "constant"})
+    .doc("learning-rate schedule");
+const auto kStepSize = param<std::int64_t>("step_size", OptimizerConfig{}.step_size).at_least(1)
+    .doc("step policy: iterations between decays");
+const auto kGamma = param<double>("gamma", OptimizerConfig{}.gamma).at_least(0).doc("step policy: the decay factor");
+const auto kState = param<std::filesystem::path>("state", "")
+    .doc("an official optimizer.pt to resume from (empty: fresh moments)");
+const auto kStateEntry = param<std::string>("state_entry", "").one_of({"", "gen", "dis"})
+    .doc("which entry of `state` to load");
 
 // The parameters of the listed models, in order.
 std::vector<at::Tensor> parameters_of(const StringList& models, const Resources& resources) {
@@ -42,20 +48,9 @@ std::vector<at::Tensor> parameters_of(const StringList& models, const Resources&
 }  // namespace
 
 ResourceSchema AdamOptimizer::schema() {
-  OptimizerConfig d;
   return ResourceSchema(kKind, "optimizers", "Adam (as torch.optim.Adam) over the parameters of named models")
-      .param(spec(kModels).doc("[models.*] names whose parameters it updates, in order"))
-      .param(spec(kConfig, "").doc("official MUNIT YAML: its optimizer settings replace the numbers below"))
-      .param(spec(kLr, d.lr).at_least(0).doc("learning rate"))
-      .param(spec(kBeta1, d.beta1).range(0, 1).doc("Adam beta1"))
-      .param(spec(kBeta2, d.beta2).range(0, 1).doc("Adam beta2"))
-      .param(spec(kEps, 1e-8).at_least(0).doc("Adam epsilon"))
-      .param(spec(kWeightDecay, d.weight_decay).at_least(0).doc("L2 added to the gradient"))
-      .param(spec(kLrPolicy, d.lr_policy).one_of({"step", "constant"}).doc("learning-rate schedule"))
-      .param(spec(kStepSize, d.step_size).at_least(1).doc("step policy: iterations between decays"))
-      .param(spec(kGamma, d.gamma).at_least(0).doc("step policy: the decay factor"))
-      .param(spec(kState, "").doc("an official optimizer.pt to resume from (empty: fresh moments)"))
-      .param(spec(kStateEntry, "").one_of({"", "gen", "dis"}).doc("which entry of `state` to load"));
+      .params_of(kModels, kConfig, kLr, kBeta1, kBeta2, kEps, kWeightDecay, kLrPolicy, kStepSize, kGamma, kState,
+                 kStateEntry);
 }
 
 AdamOptimizer::AdamOptimizer(const ResourceContext& context) : models(context.params.get(kModels)) {

@@ -27,19 +27,18 @@ class Step : public Node {
   static constexpr Out<Scalar> kTotal{"total"};
   static constexpr Out<Scalar> kLr{"lr"};
 
-  static constexpr ResourceParam<optim::AdamOptimizer> kOptimizer{"optimizer", "optimizers"};
-  static constexpr Param<std::int64_t> kCheckEvery{"check_every"};
+  static inline const auto kOptimizer = resource<optim::AdamOptimizer>("optimizer", "optimizers")
+      .doc("an optim.adam");
+  static inline const auto kCheckEvery = param<std::int64_t>("check_every", 10).at_least(1)
+      .doc("on a GPU, how often the recorded finiteness of the loss is read (each read waits for the GPU); on the "
+           "CPU every step is checked before its update");
 
   static NodeSchema schema() {
     return NodeSchema("optim.step", "Back-propagates the sum of its losses and takes one optimizer step.")
         .list_input(kLoss, "loss terms (loss nodes' `out`), summed in this order")
         .output(kTotal, "the summed loss, detached")
         .output(kLr, "the learning rate this step used")
-        .param(spec(kOptimizer).doc("an optim.adam"))
-        .param(spec(kCheckEvery, 10)
-                   .at_least(1)
-                   .doc("on a GPU, how often the recorded finiteness of the loss is read (each read waits for "
-                        "the GPU); on the CPU every step is checked before its update"))
+        .params_of(kOptimizer, kCheckEvery)
         .uses_compute()
         .in_model_region();
   }

@@ -77,15 +77,16 @@ class StyleFile : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
-  static constexpr Param<std::filesystem::path> kPath{"path"};
+  static inline const auto kModel = resource<model::GeneratorModel>("model", "models")
+      .doc("the munit.generator that decodes them (checks style_dim)");
+  static inline const auto kPath = param<std::filesystem::path>("path")
+      .doc("a .pt/.pth torch file, or a text file with one code per line");
 
   static NodeSchema schema() {
     return NodeSchema("style.file", "Style codes read from a file (torch or text).")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * K, style_dim, 1, 1]")
-        .param(spec(kModel).doc("the munit.generator that decodes them (checks style_dim)"))
-        .param(spec(kPath).doc("a .pt/.pth torch file, or a text file with one code per line"))
+        .params_of(kModel, kPath)
         .parallel();
   }
 

@@ -25,25 +25,26 @@ class StyleInterpolate : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
-  static constexpr Param<std::filesystem::path> kFromImage{"from_image"};
-  static constexpr Param<std::int64_t> kFromSeed{"from_seed"};
-  static constexpr Param<std::filesystem::path> kToImage{"to_image"};
-  static constexpr Param<std::int64_t> kToSeed{"to_seed"};
-  static constexpr Param<std::int64_t> kSteps{"steps"};
-  static constexpr Param<int> kSize{"size"};
+  static inline const auto kModel = resource<model::GeneratorModel>("model", "models")
+      .doc("a munit.generator of the target domain (style encoder, style_dim)");
+  static inline const auto kFromImage = param<std::filesystem::path>("from_image", "")
+      .doc("the first style: this reference image's");
+  static inline const auto kFromSeed = param<std::int64_t>("from_seed", -1).at_least(-1)
+      .doc("the first style: a prior draw with this seed");
+  static inline const auto kToImage = param<std::filesystem::path>("to_image", "")
+      .doc("the last style: this reference image's");
+  static inline const auto kToSeed = param<std::int64_t>("to_seed", -1).at_least(-1)
+      .doc("the last style: a prior draw with this seed");
+  static inline const auto kSteps = param<std::int64_t>("steps", 8).range(2, 4096)
+      .doc("styles from first to last, both included");
+  static inline const auto kSize = param<int>("size", 0).range(0, 65536)
+      .doc("resize reference images so the shorter side is this (0: as stored)");
 
   static NodeSchema schema() {
     return NodeSchema("style.interpolate", "Styles stepping from one style code to another.")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * steps, style_dim, 1, 1]")
-        .param(spec(kModel).doc("a munit.generator of the target domain (style encoder, style_dim)"))
-        .param(spec(kFromImage, "").doc("the first style: this reference image's"))
-        .param(spec(kFromSeed, -1).at_least(-1).doc("the first style: a prior draw with this seed"))
-        .param(spec(kToImage, "").doc("the last style: this reference image's"))
-        .param(spec(kToSeed, -1).at_least(-1).doc("the last style: a prior draw with this seed"))
-        .param(spec(kSteps, 8).range(2, 4096).doc("styles from first to last, both included"))
-        .param(spec(kSize, 0).range(0, 65536).doc("resize reference images so the shorter side is this (0: as stored)"))
+        .params_of(kModel, kFromImage, kFromSeed, kToImage, kToSeed, kSteps, kSize)
         .parallel();
   }
 

@@ -34,20 +34,21 @@ class StylePrior : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static constexpr Param<std::int64_t> kStyleDim{"style_dim"};
-  static constexpr Param<std::int64_t> kPerInput{"per_input"};
+  static inline const auto kStyleDim = param<std::int64_t>("style_dim", 8).at_least(1)
+      .doc("length of a style code (gen.style_dim)");
+  static inline const auto kPerInput = param<std::int64_t>("per_input", 1).at_least(1)
+      .doc("styles per sample of `like`, grouped by sample");
   enum class Draw { Frame, Input, Shared };
-  static constexpr ChoiceParam<Draw, 3> kDraw{"draw", {{{"frame", Draw::Frame}, {"input", Draw::Input}, {"shared", Draw::Shared}}}};
+  static inline const auto kDraw =
+      choice<Draw>("draw", {{"frame", Draw::Frame}, {"input", Draw::Input}, {"shared", Draw::Shared}}, Draw::Frame)
+      .doc("what the draw depends on besides the seed: the frame (training), the input's name, or nothing (the same "
+           "styles for every input)");
 
   static NodeSchema schema() {
     return NodeSchema("style.prior", "Random style codes from N(0, I), one or more per input sample.")
         .input(kLike, "a batch whose size (and device) the styles follow")
         .output(kOut, "[N * per_input, style_dim, 1, 1]")
-        .param(spec(kStyleDim, 8).at_least(1).doc("length of a style code (gen.style_dim)"))
-        .param(spec(kPerInput, 1).at_least(1).doc("styles per sample of `like`, grouped by sample"))
-        .param(spec(kDraw, Draw::Frame)
-                   .doc("what the draw depends on besides the seed: the frame (training), the input's name, or "
-                        "nothing (the same styles for every input)"))
+        .params_of(kStyleDim, kPerInput, kDraw)
         .parallel();
   }
 

@@ -29,20 +29,20 @@ class StyleReference : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static constexpr ResourceParam<model::GeneratorModel> kModel{"model", "models"};
-  static constexpr Param<std::filesystem::path> kPath{"path"};
-  static constexpr ChoiceParam<bool, 2> kByName{"pair", {{{"all", false}, {"name", true}}}};
-  static constexpr Param<int> kSize{"size"};
+  static inline const auto kModel = resource<model::GeneratorModel>("model", "models")
+      .doc("a munit.generator of the references' domain");
+  static inline const auto kPath = param<std::filesystem::path>("path")
+      .doc("a reference image, or a folder of them (subfolders included)");
+  static inline const auto kByName = choice<bool>("pair", {{"all", false}, {"name", true}}, false)
+      .doc("all: every input with every reference; name: each input with the reference of its stem");
+  static inline const auto kSize = param<int>("size", 0).range(0, 65536)
+      .doc("resize references so the shorter side is this (0: as stored)");
 
   static NodeSchema schema() {
     return NodeSchema("style.reference", "Style codes of reference images (a generator's style encoder).")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * references, style_dim, 1, 1] for pair = all, [N, ...] for pair = name")
-        .param(spec(kModel).doc("a munit.generator of the references' domain"))
-        .param(spec(kPath).doc("a reference image, or a folder of them (subfolders included)"))
-        .param(spec(kByName, false)
-                   .doc("all: every input with every reference; name: each input with the reference of its stem"))
-        .param(spec(kSize, 0).range(0, 65536).doc("resize references so the shorter side is this (0: as stored)"))
+        .params_of(kModel, kPath, kByName, kSize)
         .parallel();
   }
 

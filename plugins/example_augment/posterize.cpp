@@ -20,13 +20,14 @@ class Posterize : public munit::Node {
  public:
   static constexpr munit::In<munit::ImageBatch> kIn{"in"};
   static constexpr munit::Out<munit::ImageBatch> kOut{"out"};
-  static constexpr munit::Param<int> kLevels{"levels"};
+  static inline const auto kLevels =
+      munit::param<int>("levels", 4).range(2, 256).doc("values per channel after posterizing");
 
   static munit::NodeSchema schema() {
     return munit::NodeSchema("example.posterize", "Reduces each colour channel to a few levels (a plugin example).")
         .input(kIn, "images")
         .output(kOut, "posterized images")
-        .param(munit::spec(kLevels, 4).range(2, 256).doc("values per channel after posterizing"))
+        .params_of(kLevels)
         .parallel();
   }
 

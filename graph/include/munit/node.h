@@ -78,7 +78,7 @@ struct NodeContext {
 
   // The resource a resource parameter names.
   template <class R>
-  std::shared_ptr<R> resource(ResourceParam<R> param) const {
+  std::shared_ptr<R> resource(const ResourceParam<R>& param) const {
     return resources->get<R>(params.get(param));
   }
 };
@@ -92,7 +92,7 @@ struct ResourceContext {
   bool channels_last = false;  // convert 4-D weights to channels_last after loading
 
   template <class R>
-  std::shared_ptr<R> resource(ResourceParam<R> param) const {
+  std::shared_ptr<R> resource(const ResourceParam<R>& param) const {
     return resources->get<R>(params.get(param));
   }
 };

@@ -1,6 +1,5 @@
 #pragma once
 // Parameter declarations (type, default, range, help) and the validated values a node receives.
-#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -87,39 +86,56 @@ inline ParamSpec resource_param(std::string name, std::string section) {
   return p;
 }
 
-// Typed parameter constants: the name appears once, and the schema entry and the access share the
-// type, as ports do. T is bool, int, std::int64_t, float, double, std::string, StringList or
-// std::filesystem::path (a Path parameter).
+// A parameter declared once: the schema entry (default, range, help) and the C++ type its value is
+// read as, in one constant that the schema lists and the node reads. T is bool, int, std::int64_t,
+// float, double, std::string, StringList or std::filesystem::path (a Path parameter).
 //
-//   static constexpr Param<std::int64_t> kBatch{"batch"};
-//   schema: .param(spec(kBatch, 8).at_least(1).doc("images per frame"))
+//   static inline const auto kBatch = param<std::int64_t>("batch", 8).at_least(1).doc("images per frame");
+//   schema: .params(kBatch, ...)
 //   node:   const std::int64_t batch = context.params.get(kBatch);
 template <class T>
-struct Param {
-  std::string_view name;
-};
+struct Param : ParamSpec {
+  Param range(double lo, double hi) const { return with([&](ParamSpec& p) { p.range(lo, hi); }); }
+  Param at_least(double lo) const { return with([&](ParamSpec& p) { p.at_least(lo); }); }
+  Param one_of(StringList values) const { return with([&](ParamSpec& p) { p.one_of(std::move(values)); }); }
+  Param doc(std::string text) const { return with([&](ParamSpec& p) { p.doc(std::move(text)); }); }
 
-// A string parameter with a fixed set of values, read as an enum.
-//
-//   enum class Policy { Step, Constant };
-//   static constexpr ChoiceParam<Policy, 2> kPolicy{"lr_policy", {{{"step", Policy::Step}, {"constant", Policy::Constant}}}};
-template <class E, std::size_t N>
-struct ChoiceParam {
-  std::string_view name;
-  std::array<std::pair<std::string_view, E>, N> choices;
-
-  std::string_view name_of(E value) const {
-    for (const auto& [text, e] : choices)
-      if (e == value) return text;
-    throw std::logic_error("parameter '" + std::string(name) + "' has no name for this value");
+ private:
+  template <class Edit>
+  Param with(Edit edit) const {
+    Param copy = *this;
+    edit(copy);
+    return copy;
   }
 };
 
-// Names a resource of type R declared in [models.*] or [optimizers.*] (its `section`).
+// A string parameter with a fixed set of values, read as the value its text maps to (an enum).
+//
+//   static inline const auto kDraw = choice<Draw>("draw", {{"frame", Draw::Frame}, {"shared", Draw::Shared}}, Draw::Frame);
+template <class E>
+struct ChoiceParam : ParamSpec {
+  std::vector<std::pair<std::string, E>> values;
+
+  ChoiceParam doc(std::string text) const {
+    ChoiceParam copy = *this;
+    copy.help = std::move(text);
+    return copy;
+  }
+  const std::string& text_of(E value) const {
+    for (const auto& [text, e] : values)
+      if (e == value) return text;
+    throw std::logic_error("parameter '" + name + "' has no text for this value");
+  }
+};
+
+// Names a resource of type R declared in [models.*] or [optimizers.*] (`section`).
 template <class R>
-struct ResourceParam {
-  std::string_view name;
-  std::string_view section;
+struct ResourceParam : ParamSpec {
+  ResourceParam doc(std::string text) const {
+    ResourceParam copy = *this;
+    copy.help = std::move(text);
+    return copy;
+  }
 };
 
 template <class T>
@@ -140,10 +156,12 @@ struct Undeduced {
   using type = T;
 };
 
-// The schema entry of a typed parameter; without a default it is required.
+// Without a default the parameter is required.
 template <class T>
-ParamSpec spec(Param<T> param, std::optional<typename Undeduced<T>::type> def = {}) {
-  ParamSpec p{std::string(param.name), param_type_of<T>()};
+Param<T> param(std::string name, std::optional<typename Undeduced<T>::type> def = {}) {
+  Param<T> p;
+  p.name = std::move(name);
+  p.type = param_type_of<T>();
   if (!def) return p;
   if constexpr (std::is_same_v<T, int>) p.default_value = static_cast<std::int64_t>(*def);
   else if constexpr (std::is_same_v<T, float>) p.default_value = static_cast<double>(*def);
@@ -151,17 +169,23 @@ ParamSpec spec(Param<T> param, std::optional<typename Undeduced<T>::type> def = 
   else p.default_value = *def;
   return p;
 }
-template <class E, std::size_t N>
-ParamSpec spec(const ChoiceParam<E, N>& param, std::optional<typename Undeduced<E>::type> def = {}) {
-  ParamSpec p{std::string(param.name), ParamType::String};
-  for (const auto& choice : param.choices) p.choices.emplace_back(choice.first);
-  if (def) p.default_value = std::string(param.name_of(*def));
+template <class E>
+ChoiceParam<E> choice(std::string name, std::vector<std::pair<std::string, typename Undeduced<E>::type>> values,
+                      std::optional<typename Undeduced<E>::type> def = {}) {
+  ChoiceParam<E> p;
+  p.name = std::move(name);
+  p.type = ParamType::String;
+  p.values = std::move(values);
+  for (const auto& value : p.values) p.choices.push_back(value.first);
+  if (def) p.default_value = p.text_of(*def);
   return p;
 }
 template <class R>
-ParamSpec spec(ResourceParam<R> param) {
-  ParamSpec p{std::string(param.name), ParamType::Resource};
-  p.section = std::string(param.section);
+ResourceParam<R> resource(std::string name, std::string section) {
+  ResourceParam<R> p;
+  p.name = std::move(name);
+  p.type = ParamType::Resource;
+  p.section = std::move(section);
   return p;
 }
 
@@ -185,21 +209,21 @@ class Params {
   }
 
   template <class T>
-  T get(Param<T> param) const {
-    if constexpr (std::is_same_v<T, std::filesystem::path>) return get<std::string>(std::string(param.name));
-    else return get<T>(std::string(param.name));
+  T get(const Param<T>& param) const {
+    if constexpr (std::is_same_v<T, std::filesystem::path>) return get<std::string>(param.name);
+    else return get<T>(param.name);
   }
-  template <class E, std::size_t N>
-  E get(const ChoiceParam<E, N>& param) const {
-    const auto text = get<std::string>(std::string(param.name));
-    for (const auto& [name, value] : param.choices)
+  template <class E>
+  E get(const ChoiceParam<E>& param) const {
+    const auto text = get<std::string>(param.name);
+    for (const auto& [name, value] : param.values)
       if (name == text) return value;
-    throw std::logic_error("parameter '" + std::string(param.name) + "' has the undeclared value '" + text + "'");
+    throw std::logic_error("parameter '" + param.name + "' has the undeclared value '" + text + "'");
   }
   // The resource's name; NodeContext::resource() looks it up.
   template <class R>
-  std::string get(ResourceParam<R> param) const {
-    return get<std::string>(std::string(param.name));
+  std::string get(const ResourceParam<R>& param) const {
+    return get<std::string>(param.name);
   }
 
   const std::map<std::string, ParamValue>& values() const { return values_; }

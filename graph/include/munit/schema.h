@@ -84,6 +84,12 @@ struct NodeSchema {
     params.push_back(std::move(spec));
     return *this;
   }
+  // Typed parameter constants (munit/params.h), in the order `munit nodes` lists them.
+  template <class... Specs>
+  NodeSchema& params_of(const Specs&... specs) {
+    (params.push_back(specs), ...);
+    return *this;
+  }
   NodeSchema& parallel() {
     concurrency = Concurrency::Parallel;
     return *this;
@@ -93,9 +99,8 @@ struct NodeSchema {
     return *this;
   }
 
-  template <class T>
-  NodeSchema& inert_when_zero_param(Param<T> param) {
-    inert_when_zero = std::string(param.name);
+  NodeSchema& inert_when_zero_param(const ParamSpec& param) {
+    inert_when_zero = param.name;
     return *this;
   }
 
@@ -122,6 +127,11 @@ struct ResourceSchema {
       : kind(std::move(kind_name)), section(std::move(section_name)), help(std::move(help_text)) {}
   ResourceSchema& param(ParamSpec spec) {
     params.push_back(std::move(spec));
+    return *this;
+  }
+  template <class... Specs>
+  ResourceSchema& params_of(const Specs&... specs) {
+    (params.push_back(specs), ...);
     return *this;
   }
 };
