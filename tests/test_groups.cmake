@@ -35,7 +35,8 @@ munit_test_group(NAME translate.peak_memory FILTER Translate.PeakMemory* LABELS 
 munit_test_group(NAME cli.bad_input FILTER CliTest.EveryBadInputCase* LABELS slow cli)               # [37]
 munit_test_group(NAME cli.shipped_pipelines FILTER CliTest.EveryShippedPipeline* LABELS slow cli)    # [35]
 munit_test_group(NAME train.official FILTER Pipelines/TrainRunBoth.*/Official LABELS slow train)    # [24]
-munit_test_group(NAME train.fused FILTER Pipelines/TrainRunBoth.* LABELS slow train)                # [40]
+munit_test_group(NAME train.fused FILTER Pipelines/TrainRunBoth.*/Fused LABELS slow train)          # [17]
+munit_test_group(NAME train.bf16 FILTER Pipelines/TrainRunBoth.* LABELS slow train)                 # [23]
 # Concurrency, ordering and Ctrl-C: barriers and readiness lines, no clocks (scripts/stress_timing_tests.sh).
 munit_test_group(NAME engine.timing
                  FILTER ExecutorTest.*:TrainingOrder.*:ComputeLanesTest.*:CliTest.Sigint*:TrainRun.CtrlC*
