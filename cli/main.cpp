@@ -201,6 +201,7 @@ int main(int argc, char** argv) {
     }
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    spdlog::info("Ctrl-C stops the run cleanly: frames in flight finish, then nodes close (io.checkpoint saves)");
     munit::RunOptions options;
     options.interrupt = &interrupted;
     // A progress line on a terminal; logs that go to a file or CI stay free of it.

@@ -19,6 +19,7 @@ packages=(
   python3-torch           # tests: Python torch.load reads the checkpoints munit writes
   zlib1g-dev              # gzip-compressed IDX files
   dataset-fashion-mnist   # the demo's data (and a data.idx test): Fashion-MNIST IDX files
+  stress                  # scripts/stress_timing_tests.sh: loads the cores while tests run
 )
 
 missing=()

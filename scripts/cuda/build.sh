@@ -9,7 +9,7 @@ gpu=$root/.gpu
 arch=x86_64-linux-gnu
 libs="$gpu/prefix/lib/$arch:$gpu/opencv/lib"
 if [ "${1:-}" = "--env" ]; then
-  echo "export LD_LIBRARY_PATH=$libs\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} MUNIT_FIXTURES=$gpu/fixtures"
+  echo "export LD_LIBRARY_PATH=$libs\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
   exit 0
 fi
 if [ ! -d "$gpu/prefix" ] || [ ! -d "$gpu/opencv" ]; then

@@ -4,8 +4,7 @@
 # in a row (the machine stays warm for 30 s and keeps build-cuda/) can split them:
 #   run(command="bash scripts/cuda/check.sh", carry=[".gpu"], timeout_s=590)
 #   run(command="bash scripts/cuda/check.sh build", ...) then run(command="bash scripts/cuda/check.sh test", ...)
-# ctest runs CHECK_JOBS (default 4) tests at once; a timing-sensitive engine test that fails under
-# that load can be rerun alone: build-cuda/tests/munit_tests --gtest_filter=NAME
+# ctest runs CHECK_JOBS (default 4) groups of tests at once (tests/test_groups.cmake).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${OUT:-/tmp/munit-cuda-check}
@@ -31,7 +30,7 @@ start=$(date +%s)
 build-cuda/tests/munit_tests --gtest_filter='*CUDA*:*/cuda' >"$out/cuda_tests.log" 2>&1
 cuda_status=$?
 grep -E "^\[  (PASSED|FAILED|SKIPPED) |max abs error|levels from|image reconstruction" "$out/cuda_tests.log" | head -60
-ctest --test-dir build-cuda --output-on-failure --no-tests=error -j "${CHECK_JOBS:-4}" -E '_CUDA|/cuda' \
+ctest --test-dir build-cuda --output-on-failure --no-tests=error -j "${CHECK_JOBS:-4}" -LE gpu \
   >"$out/ctest.log" 2>&1
 status=$?
 grep -E "tests passed|tests failed|Total Test time|\*\*\*Failed|\*\*\*Skipped|Not Run" "$out/ctest.log" | tail -30

@@ -10,7 +10,6 @@
 #   .gpu/opencv/   OpenCV with only core, imgproc and imgcodecs (PNG, JPEG), built from Debian's
 #                  source package: Debian's own libopencv-imgcodecs pulls GDAL and ~130 more
 #                  libraries, far over the 64 MiB a device call carries.
-#   .gpu/fixtures/ the official reference files the parity tests read (../shared/fixtures).
 #
 # The OpenCV build (about 10 minutes on 2 cores) is kept in ~/.cache/munit-bundle and reused.
 set -euo pipefail
@@ -110,10 +109,9 @@ for _ in 1 2 3; do
   done
 done
 
-# --- Fixtures for the parity tests, and the official code for the GPU baseline (bench.sh); the
-# official code is read from $MUNIT_REF (a checkout of NVlabs/MUNIT), never committed here.
+# --- The official code for the GPU baseline (bench.sh), read from $MUNIT_REF (a checkout of
+# NVlabs/MUNIT), never committed here. (The parity fixtures travel with the repository.)
 rm -rf "$out/fixtures" "$out/munit-ref"
-if [ -d "$root/../shared/fixtures" ]; then copy "$root/../shared/fixtures" "$out/fixtures"; fi
 ref=${MUNIT_REF:-/tmp/munit-ref}
 if [ -f "$ref/trainer.py" ]; then
   mkdir -p "$out/munit-ref"

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/background.h"
 #include "../support/command.h"
 #include "../support/fixtures.h"
 
@@ -269,9 +270,11 @@ TEST_F(CliTest, BenchReportsMedianThroughputMemoryAndNodeShares) {
 TEST_F(CliTest, SigintStopsARunCleanly) {
   std::string file = write("endless.toml", "[pipeline]\nframes_in_flight = 2\n[nodes.images]\nkind = \"data.pattern\"\n"
                                            "count = 100000000\nbatch = 1\nsize = 256\n");
-  auto result = run_command("timeout --preserve-status -s INT 3 " + std::string(MUNIT_BINARY) + " run " + file);
-  EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_THAT(result.output, HasSubstr("(interrupted)"));
+  Background run({MUNIT_BINARY, "run", file});
+  ASSERT_TRUE(run.wait_for(kCtrlCHandled)) << run.output();
+  run.signal(SIGINT);
+  EXPECT_EQ(run.wait(), 0) << run.output();
+  EXPECT_THAT(run.output(), HasSubstr("(interrupted)"));
 }
 
 }  // namespace

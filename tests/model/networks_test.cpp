@@ -36,6 +36,10 @@ DiscriminatorConfig edges2shoes_dis() {
   return c;
 }
 
+// No fixture has this config: the counts are those of the official networks.py (sha256 bf8bf5de...,
+// as in tests/fixtures/official-small), sum(p.numel() for p in m.parameters()) for AdaINGen(3, gen)
+// and its enc_style, enc_content, dec and mlp, get_num_adain_params(dec), MsImageDis(3, dis) and
+// each of its cnns, with gen and dis from configs/edges2shoes_folder.yaml.
 TEST(Networks, ParameterCountsEqualTheOfficialOnesForEdges2shoes) {
   Generator gen(edges2shoes_gen());
   EXPECT_EQ(parameter_count(*gen), 15026187);
@@ -51,6 +55,41 @@ TEST(Networks, ParameterCountsEqualTheOfficialOnesForEdges2shoes) {
   auto scales = dis->named_children().begin()->value()->children();
   ASSERT_EQ(scales.size(), 3u);
   for (const auto& scale : scales) EXPECT_EQ(parameter_count(*scale), 2757057);
+}
+
+// Elements of the official parameters whose names start with `prefix` (a state dict holds
+// AdaIN's unused running statistics too).
+std::int64_t official_parameters(const py::Entries& state_dict, const std::string& prefix) {
+  std::int64_t elements = 0;
+  for (const auto& [name, value] : state_dict) {
+    const std::string key = name.as_string();
+    if (key.rfind(prefix, 0) == 0 && key.find(".running_") == std::string::npos) elements += value.as_tensor().numel();
+  }
+  return elements;
+}
+
+TEST(Networks, ParameterCountsEqualTheFixturesPerModule) {
+  const auto dir = testing::fixtures_dir() / "official-small";
+  MUNIT_REQUIRE_FIXTURE(dir / "gen.pt");
+  MunitConfig config = load_config(dir / "config.yaml");
+  Generator gen(config.gen_a);
+  py::Object gen_file = load_torch_file(dir / "gen.pt");
+  const py::Entries& official_gen = gen_file.at("a").entries();
+  EXPECT_EQ(parameter_count(*gen), official_parameters(official_gen, ""));
+  EXPECT_EQ(parameter_count(*gen->enc_style), official_parameters(official_gen, "enc_style."));
+  EXPECT_EQ(parameter_count(*gen->enc_content), official_parameters(official_gen, "enc_content."));
+  EXPECT_EQ(parameter_count(*gen->dec), official_parameters(official_gen, "dec."));
+  EXPECT_EQ(parameter_count(*gen->mlp), official_parameters(official_gen, "mlp."));
+  EXPECT_EQ(gen->num_adain_params(), official_parameters(official_gen, "mlp.model.2.fc.bias")) << "the MLP's outputs";
+
+  Discriminator dis(config.dis_a);
+  py::Object dis_file = load_torch_file(dir / "dis.pt");
+  const py::Entries& official_dis = dis_file.at("a").entries();
+  EXPECT_EQ(parameter_count(*dis), official_parameters(official_dis, ""));
+  auto scales = dis->named_children().begin()->value()->children();
+  ASSERT_EQ(scales.size(), 2u);
+  for (std::size_t k = 0; k < scales.size(); ++k)
+    EXPECT_EQ(parameter_count(*scales[k]), official_parameters(official_dis, "cnns." + std::to_string(k) + "."));
 }
 
 TEST(Networks, StateDictsMatchTheOfficialFixtureKeyForKeyInOrder) {
@@ -259,25 +298,56 @@ TEST(Networks, OfficialInitSchemes) {
   EXPECT_THROW(init_weights(*linear, "uniform"), std::invalid_argument);
 }
 
+// Equal up to float rounding: within 1e-5 of the largest magnitude expected.
+void expect_near(const torch::Tensor& actual, const torch::Tensor& expected, const std::string& what) {
+  const double scale = expected.abs().max().item<double>();
+  const double error = (actual - expected).abs().max().item<double>();
+  EXPECT_LE(error, 1e-5 * scale) << what << ": max abs error " << error << ", largest value " << scale;
+}
+
+// The first torch.optim.Adam step of the fixture's official iteration, parameter by parameter: from
+// gen.pt's and dis.pt's values and the recorded gradient (weight decay not included: Adam adds
+// it) to the recorded parameter and moments.
 TEST(Adam, AddsWeightDecayToTheGradientAsTorchOptimAdam) {
+  const auto dir = testing::fixtures_dir() / "official-small";
+  MUNIT_REQUIRE_FIXTURE(dir / "io.pt");
+  const MunitConfig config = load_config(dir / "config.yaml");
+  const py::Object io = load_torch_file(dir / "io.pt"), gen = load_torch_file(dir / "gen.pt"),
+                   dis = load_torch_file(dir / "dis.pt");
+  int compared = 0;
+  for (const auto& [key, after] : io.entries()) {
+    const std::string prefix = "iter1.param.";
+    if (key.as_string().rfind(prefix, 0) != 0) continue;
+    const std::string name = key.as_string().substr(prefix.size());  // gen_a.dec.model.5.conv.weight
+    const py::Object& file = name[0] == 'g' ? gen : dis;
+    torch::Tensor p = file.at(name.substr(4, 1)).at(name.substr(6)).as_tensor().clone().requires_grad_();
+    Adam adam({p}, AdamOptions::from(config.optimizer));
+    adam.set_lr(learning_rate(config.optimizer, 0));
+    p.mutable_grad() = io.at("iter1.grad." + name).as_tensor().clone();
+    adam.step();
+    expect_near(p.detach(), after.as_tensor(), name);
+    expect_near(adam.state(0).exp_avg, io.at("iter1.exp_avg." + name).as_tensor(), name + " exp_avg");
+    expect_near(adam.state(0).exp_avg_sq, io.at("iter1.exp_avg_sq." + name).as_tensor(), name + " exp_avg_sq");
+    ++compared;
+  }
+  EXPECT_GE(compared, 13);
+}
+
+// Later steps' bias corrections. The expected values are torch.optim.Adam's (python3-torch 1.13,
+// float32): p = [1, -2, 3], the gradient [0.5, 0, -1] at every step, lr 0.1, betas (0.5, 0.999),
+// eps 1e-8, weight_decay 0.01.
+TEST(Adam, ThreeStepsMatchTorchOptimAdam) {
   torch::Tensor p = torch::tensor({1.0f, -2.0f, 3.0f}).requires_grad_();
   AdamOptions options;
   options.lr = 0.1, options.beta1 = 0.5, options.beta2 = 0.999, options.eps = 1e-8, options.weight_decay = 0.01;
   Adam adam({p}, options);
-  torch::Tensor grad = torch::tensor({0.5f, 0.0f, -1.0f});
-  // The reference: torch.optim.Adam's update written out in doubles.
-  std::vector<double> param{1, -2, 3}, m(3, 0), v(3, 0);
-  for (int step = 1; step <= 3; ++step) {
-    p.mutable_grad() = grad.clone();
+  const double expected[3][3] = {{0.900000036, -1.9000001, 3.0999999},
+                                 {0.800032735, -1.80088615, 3.19998264},
+                                 {0.700116873, -1.70321631, 3.29993844}};
+  for (int step = 0; step < 3; ++step) {
+    p.mutable_grad() = torch::tensor({0.5f, 0.0f, -1.0f});
     adam.step();
-    for (int i = 0; i < 3; ++i) {
-      double g = grad[i].item<double>() + 0.01 * param[i];
-      m[i] = 0.5 * m[i] + 0.5 * g;
-      v[i] = 0.999 * v[i] + 0.001 * g * g;
-      double denom = std::sqrt(v[i]) / std::sqrt(1 - std::pow(0.999, step)) + 1e-8;
-      param[i] -= 0.1 / (1 - std::pow(0.5, step)) * m[i] / denom;
-    }
-    for (int i = 0; i < 3; ++i) EXPECT_NEAR(p[i].item<double>(), param[i], 1e-5) << "step " << step;
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(p[i].item<double>(), expected[step][i], 1e-6) << "step " << step + 1;
   }
   EXPECT_EQ(adam.state(0).step, 3);
 }

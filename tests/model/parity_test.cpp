@@ -1,4 +1,4 @@
-// Parity with the official PyTorch MUNIT: ../shared/fixtures/official-small holds its networks'
+// Parity with the official PyTorch MUNIT: tests/fixtures/official-small holds its networks'
 // weights (gen.pt, dis.pt) and, in io.pt, every output of a forward pass, every loss term, and the
 // state after one training iteration (see that folder's README). fp32 on the CPU, max abs error
 // 1e-5; and on CUDA (instantiated for "cuda", skipped without a GPU), IEEE fp32 (no TF32), 1e-4.

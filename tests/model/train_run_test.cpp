@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "../support/background.h"
 #include "../support/command.h"
 #include "../support/cuda.h"
 #include "torchio/torch_file.h"
@@ -220,19 +221,13 @@ TEST(TrainRun, ResumingGivesTheParametersOfAnUninterruptedRun) {
 TEST(TrainRun, CtrlCWritesALoadableCheckpointAndNoPartialFiles) {
   const fs::path dir = scratch("sigint");
   fs::path pipeline = write_pipeline(dir, 1000000, false);
-  const std::string command = std::string(MUNIT_BINARY) + " run " + pipeline.string() + " > " + (dir / "out.log").string() +
-                              " 2>&1 & echo $! > " + (dir / "pid").string();
-  ASSERT_EQ(std::system(command.c_str()), 0);
-  // Wait until it trains (the metrics log grows), then interrupt.
-  for (int i = 0; i < 300 && !(fs::exists(dir / "metrics.jsonl") && fs::file_size(dir / "metrics.jsonl") > 0); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  std::ifstream pid_file(dir / "pid");
-  int pid = 0;
-  pid_file >> pid;
-  ASSERT_GT(pid, 0);
-  ASSERT_EQ(::kill(pid, SIGINT), 0);
-  for (int i = 0; i < 300 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_NE(::kill(pid, 0), 0) << "munit did not exit after SIGINT";
+  testing::Background run({MUNIT_BINARY, "run", pipeline.string()});
+  ASSERT_TRUE(run.wait_for(testing::kCtrlCHandled)) << run.output();
+  // Interrupt once it trains: the metrics log has its first line.
+  ASSERT_TRUE(testing::eventually([&] { return fs::exists(dir / "metrics.jsonl") && fs::file_size(dir / "metrics.jsonl") > 0; }))
+      << run.output();
+  run.signal(SIGINT);
+  ASSERT_EQ(run.wait(), 0) << "munit did not exit cleanly after SIGINT:\n" << run.output();
 
   auto latest = model::latest_checkpoint(dir / "ckpt", "gen");
   ASSERT_TRUE(latest.has_value()) << "no checkpoint after SIGINT";
@@ -243,9 +238,7 @@ TEST(TrainRun, CtrlCWritesALoadableCheckpointAndNoPartialFiles) {
   EXPECT_NO_THROW(load_torch_file(dir / "ckpt" / "optimizer.pt"));
   for (const auto& entry : fs::directory_iterator(dir / "ckpt"))
     EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
-  std::ifstream log(dir / "out.log");
-  std::string output{std::istreambuf_iterator<char>(log), {}};
-  EXPECT_NE(output.find("(interrupted)"), std::string::npos) << output;
+  EXPECT_NE(run.output().find("(interrupted)"), std::string::npos) << run.output();
   fs::remove_all(dir);
 }
 

@@ -1,6 +1,9 @@
 #include "test_nodes.h"
 
+#include <algorithm>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 
 namespace munit::testing {
 namespace {
@@ -44,7 +47,7 @@ class Ticks : public Node {
   Recorder& recorder_;
 };
 
-// test.work*: out = in + add, after sleeping; records its start and end.
+// test.work*: out = in + add, after sleeping or waiting; records its start and end.
 class Work : public Node {
  public:
   static NodeSchema schema(const std::string& kind, Concurrency concurrency, bool compute) {
@@ -53,7 +56,10 @@ class Work : public Node {
         .output(kOut, "in + add")
         .param(float_param("add", 0.0).doc("added to the input"))
         .param(float_param("sleep_ms", 0.0).at_least(0).doc("pause per frame"))
-        .param(bool_param("jitter", false).doc("vary the pause with the frame id (0 to 2x)"));
+        .param(bool_param("jitter", false).doc("vary the pause with the frame id (0 to 2x)"))
+        .param(int_param("meet", 0).at_least(0).doc("wait until this many frames are in the node at once"))
+        .param(bool_param("swap_pairs", false).doc("finish frame 2k only after frame 2k+1"))
+        .param(string_param("wait_for", "").doc("finish a frame only after this node has recorded it"));
     schema.concurrency = concurrency;
     schema.compute = compute;
     return schema;
@@ -63,11 +69,18 @@ class Work : public Node {
         add_(context.params.get<double>("add")),
         sleep_(context.params.get<double>("sleep_ms")),
         jitter_(context.params.get<bool>("jitter")),
-        recorder_(recorder) {}
+        swap_pairs_(context.params.get<bool>("swap_pairs")),
+        wait_for_(context.params.get<std::string>("wait_for")),
+        recorder_(recorder) {
+    if (const auto parties = context.params.get<std::int64_t>("meet")) meeting_.emplace(static_cast<int>(parties));
+  }
   void process(Frame& frame) override {
-    Event event{id_, frame.id(), value_of(frame.get(kIn)), 0, Clock::now(), {}};
+    Event event{id_, frame.id(), value_of(frame.get(kIn)), 0, recorder_.now(), 0};
+    if (meeting_) meeting_->arrive_and_wait();
     sleep_ms(jitter_ ? sleep_ * ((frame.id() * 7) % 5) / 2.0 : sleep_);
-    event.end = Clock::now();
+    if (swap_pairs_ && frame.id() % 2 == 0) recorder_.wait_for(id_, frame.id() + 1);
+    if (!wait_for_.empty()) recorder_.wait_for(wait_for_, frame.id());
+    event.end = recorder_.now();
     recorder_.add(event);
     frame.put(kOut, scalar(event.value + add_));
   }
@@ -75,7 +88,9 @@ class Work : public Node {
  private:
   std::string id_;
   double add_, sleep_;
-  bool jitter_;
+  bool jitter_, swap_pairs_;
+  std::string wait_for_;
+  std::optional<Rendezvous> meeting_;
   Recorder& recorder_;
 };
 
@@ -88,7 +103,8 @@ class Sum : public Node {
   Sum(const NodeContext& context, Recorder& recorder) : id_(context.id), recorder_(recorder) {}
   void process(Frame& frame) override {
     double a = value_of(frame.get(kA)), b = value_of(frame.get(kB));
-    recorder_.add({id_, frame.id(), a, b, Clock::now(), Clock::now()});
+    const auto now = recorder_.now();
+    recorder_.add({id_, frame.id(), a, b, now, now});
     frame.put(kOut, scalar(a + b));
   }
 
@@ -106,7 +122,8 @@ class Collect : public Node {
   Collect(const NodeContext& context, Recorder& recorder) : id_(context.id), recorder_(recorder) {}
   void process(Frame& frame) override {
     double value = frame.connected(kIn) ? value_of(frame.get(kIn)) : 0;
-    recorder_.add({id_, frame.id(), value, 0, Clock::now(), Clock::now()});
+    const auto now = recorder_.now();
+    recorder_.add({id_, frame.id(), value, 0, now, now});
     --recorder_.live;
   }
 
@@ -135,22 +152,39 @@ class Fail : public Node {
   std::int64_t at_;
 };
 
-template <class T>
-NodeKind bound(NodeSchema schema, Recorder& recorder) {
-  return NodeKind{{}, std::move(schema), [&recorder](const NodeContext& c) -> std::unique_ptr<Node> {
-                    return std::make_unique<T>(c, recorder);
-                  }, {}};
-}
-
 }  // namespace
 
+void Recorder::wait_for(const std::string& node, FrameId frame) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const bool recorded = added_.wait_for(lock, kWaitLimit, [&] {
+    return std::any_of(events_.begin(), events_.end(), [&](const Event& e) { return e.node == node && e.frame == frame; });
+  });
+  if (!recorded)
+    throw std::runtime_error("waited " + std::to_string(kWaitLimit.count()) + " s for node '" + node + "' to record frame " +
+                             std::to_string(frame));
+}
+
+void Rendezvous::arrive_and_wait() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const auto generation = generation_;
+  if (++arrived_ == parties_) {
+    arrived_ = 0;
+    ++generation_;
+    changed_.notify_all();
+    return;
+  }
+  if (!changed_.wait_for(lock, kWaitLimit, [&] { return generation_ != generation; }))
+    throw std::runtime_error("waited " + std::to_string(kWaitLimit.count()) + " s for " + std::to_string(parties_) +
+                             " callers at once; " + std::to_string(arrived_) + " came");
+}
+
 void add_test_nodes(Registry& registry, Recorder& recorder) {
-  registry.add(bound<Ticks>(Ticks::schema(), recorder));
-  registry.add(bound<Work>(Work::schema("test.work", Concurrency::Parallel, false), recorder));
-  registry.add(bound<Work>(Work::schema("test.work_serial", Concurrency::Serial, false), recorder));
-  registry.add(bound<Work>(Work::schema("test.compute", Concurrency::Parallel, true), recorder));
-  registry.add(bound<Sum>(Sum::schema(), recorder));
-  registry.add(bound<Collect>(Collect::schema(), recorder));
+  registry.add(recording_kind<Ticks>(Ticks::schema(), recorder));
+  registry.add(recording_kind<Work>(Work::schema("test.work", Concurrency::Parallel, false), recorder));
+  registry.add(recording_kind<Work>(Work::schema("test.work_serial", Concurrency::Serial, false), recorder));
+  registry.add(recording_kind<Work>(Work::schema("test.compute", Concurrency::Parallel, true), recorder));
+  registry.add(recording_kind<Sum>(Sum::schema(), recorder));
+  registry.add(recording_kind<Collect>(Collect::schema(), recorder));
   registry.add_node<Fail>();
 }
 
