@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <spdlog/fmt/fmt.h>
+
 namespace munit::cli {
 namespace {
 
@@ -9,16 +11,10 @@ std::string value_text(const ParamValue& value) {
   struct Visitor {
     std::string operator()(bool v) const { return v ? "true" : "false"; }
     std::string operator()(std::int64_t v) const { return std::to_string(v); }
-    std::string operator()(double v) const {
-      std::ostringstream out;
-      out << v;
-      return out.str();
-    }
+    std::string operator()(double v) const { return fmt::format("{}", v); }
     std::string operator()(const std::string& v) const { return "\"" + v + "\""; }
     std::string operator()(const StringList& v) const {
-      std::string text = "[";
-      for (const auto& item : v) text += (text.size() > 1 ? ", \"" : "\"") + item + "\"";
-      return text + "]";
+      return v.empty() ? "[]" : fmt::format("[\"{}\"]", fmt::join(v, "\", \""));
     }
   };
   return std::visit(Visitor{}, value);
@@ -29,16 +25,13 @@ nlohmann::json value_json(const ParamValue& value) {
 }
 
 std::string constraint_text(const ParamSpec& param) {
-  std::ostringstream out;
-  if (param.min && param.max) out << "range [" << *param.min << ", " << *param.max << "]";
-  else if (param.min) out << "at least " << *param.min;
-  else if (param.max) out << "at most " << *param.max;
-  if (!param.choices.empty()) {
-    out << "one of";
-    for (const auto& choice : param.choices) out << " " << choice;
-  }
-  if (param.type == ParamType::Resource) out << "names a [" << param.section << ".*] entry";
-  return out.str();
+  std::string text;
+  if (param.min && param.max) text = fmt::format("range [{}, {}]", *param.min, *param.max);
+  else if (param.min) text = fmt::format("at least {}", *param.min);
+  else if (param.max) text = fmt::format("at most {}", *param.max);
+  if (!param.choices.empty()) text += fmt::format("one of {}", fmt::join(param.choices, " "));
+  if (param.type == ParamType::Resource) text += fmt::format("names a [{}.*] entry", param.section);
+  return text;
 }
 
 void params_text(std::ostringstream& out, const std::vector<ParamSpec>& params) {

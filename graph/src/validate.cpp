@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "inert.h"
 #include "munit/pipeline.h"
 #include "munit/plugin_loader.h"
@@ -19,19 +21,15 @@ std::string describe(const ParamValue& value) {
   struct Visitor {
     std::string operator()(bool v) const { return std::string("the bool ") + (v ? "true" : "false"); }
     std::string operator()(std::int64_t v) const { return "the integer " + std::to_string(v); }
-    std::string operator()(double v) const { return "the float " + std::to_string(v); }
+    std::string operator()(double v) const { return fmt::format("the float {}", v); }
     std::string operator()(const std::string& v) const { return "the string \"" + v + "\""; }
     std::string operator()(const StringList&) const { return "a list"; }
   };
   return std::visit(Visitor{}, value);
 }
 
-std::string format_number(double value) {
-  if (std::floor(value) == value && std::abs(value) < 1e15) return std::to_string(static_cast<long long>(value));
-  std::string text = std::to_string(value);
-  while (text.back() == '0') text.pop_back();
-  return text;
-}
+// The shortest text that reads back as the value: 65536, 0.5, 1e-08.
+std::string format_number(double value) { return fmt::format("{}", value); }
 
 std::string range_text(const ParamSpec& spec) {
   if (spec.min && spec.max) return "[" + format_number(*spec.min) + ", " + format_number(*spec.max) + "]";
