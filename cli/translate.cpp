@@ -120,13 +120,15 @@ std::string translate_pipeline(const TranslateArgs& args) {
   const fs::path style(args.style);
   toml::table style_node;
   if (args.style == "random") {
-    style_node = toml::table{{"kind", "style.prior"}, {"style_dim", values.gen_a.style_dim}, {"per_input", args.styles},
-                  {"draw", args.same_styles ? "shared" : "input"}};
+    style_node = toml::table{{"kind", "style.prior"},
+                             {"style_dim", values.gen_a.style_dim},
+                             {"per_input", args.styles},
+                             {"draw", args.same_styles ? "shared" : "input"}};
   } else if (!fs::exists(style)) {
     throw UserError("--style '" + args.style + "' is neither \"random\" nor an existing file or folder");
   } else if (fs::is_directory(style) || has_extension(style, data::kImageExtensions)) {
     style_node = toml::table{{"kind", "style.reference"}, {"model", "decoder"}, {"path", absolute(args.style)},
-                  {"pair", args.pair}, {"size", size}};
+                             {"pair", args.pair}, {"size", size}};
   } else {
     style_node = toml::table{{"kind", "style.file"}, {"model", "decoder"}, {"path", absolute(args.style)}};
   }

@@ -55,8 +55,9 @@ using GatherNode = flow::multifunction_node<Message, std::tuple<GatheredPtr>>;
 using WorkNode = flow::function_node<GatheredPtr, Message>;
 
 // Training order: frame i + 1 enters the model region (the nodes that declare they read or change
-// model parameters, NodeSchema::model_region) only when every node of that region has finished frame i, so each forward pass sees
-// the parameters of the previous frame's optimizer steps. Loading and augmentation run ahead.
+// model parameters, NodeSchema::model_region) only when every node of that region has finished
+// frame i, so each forward pass sees the parameters of the previous frame's optimizer steps.
+// Loading and augmentation run ahead.
 class ModelGate {
  public:
   ModelGate(int region_size, FrameId first_frame) : region_size_(region_size), open_(first_frame) {}

@@ -13,12 +13,13 @@
 
 namespace munit::optim {
 
+// The defaults are OptimizerConfig's (the official values), eps torch.optim.Adam's.
 struct AdamOptions {
-  double lr = 1e-4;
-  double beta1 = 0.5;
-  double beta2 = 0.999;
+  double lr = OptimizerConfig{}.lr;
+  double beta1 = OptimizerConfig{}.beta1;
+  double beta2 = OptimizerConfig{}.beta2;
   double eps = 1e-8;
-  double weight_decay = 1e-4;
+  double weight_decay = OptimizerConfig{}.weight_decay;
 
   static AdamOptions from(const OptimizerConfig& config);
 };

@@ -91,52 +91,46 @@ inline ParamSpec resource_param(std::string name, std::string section) {
 // float, double, std::string, StringList or std::filesystem::path (a Path parameter).
 //
 //   static inline const auto kBatch = param<std::int64_t>("batch", 8).at_least(1).doc("images per frame");
-//   schema: .params(kBatch, ...)
+//   schema: .params_of(kBatch, ...)
 //   node:   const std::int64_t batch = context.params.get(kBatch);
-template <class T>
-struct Param : ParamSpec {
-  Param range(double lo, double hi) const { return with([&](ParamSpec& p) { p.range(lo, hi); }); }
-  Param at_least(double lo) const { return with([&](ParamSpec& p) { p.at_least(lo); }); }
-  Param one_of(StringList values) const { return with([&](ParamSpec& p) { p.one_of(std::move(values)); }); }
-  Param doc(std::string text) const { return with([&](ParamSpec& p) { p.doc(std::move(text)); }); }
+//
+// The builder steps return a copy of the constant's own type, so the type survives the chain.
+template <class Self>
+struct TypedSpec : ParamSpec {
+  Self range(double lo, double hi) const { return with([&](ParamSpec& p) { p.range(lo, hi); }); }
+  Self at_least(double lo) const { return with([&](ParamSpec& p) { p.at_least(lo); }); }
+  Self one_of(StringList values) const { return with([&](ParamSpec& p) { p.one_of(std::move(values)); }); }
+  Self doc(std::string text) const { return with([&](ParamSpec& p) { p.doc(std::move(text)); }); }
 
  private:
   template <class Edit>
-  Param with(Edit edit) const {
-    Param copy = *this;
+  Self with(Edit edit) const {
+    Self copy = static_cast<const Self&>(*this);
     edit(copy);
     return copy;
   }
 };
 
+template <class T>
+struct Param : TypedSpec<Param<T>> {};
+
 // A string parameter with a fixed set of values, read as the value its text maps to (an enum).
 //
 //   static inline const auto kDraw = choice<Draw>("draw", {{"frame", Draw::Frame}, {"shared", Draw::Shared}}, Draw::Frame);
 template <class E>
-struct ChoiceParam : ParamSpec {
+struct ChoiceParam : TypedSpec<ChoiceParam<E>> {
   std::vector<std::pair<std::string, E>> values;
 
-  ChoiceParam doc(std::string text) const {
-    ChoiceParam copy = *this;
-    copy.help = std::move(text);
-    return copy;
-  }
   const std::string& text_of(E value) const {
     for (const auto& [text, e] : values)
       if (e == value) return text;
-    throw std::logic_error("parameter '" + name + "' has no text for this value");
+    throw std::logic_error("parameter '" + this->name + "' has no text for this value");
   }
 };
 
 // Names a resource of type R declared in [models.*] or [optimizers.*] (`section`).
 template <class R>
-struct ResourceParam : ParamSpec {
-  ResourceParam doc(std::string text) const {
-    ResourceParam copy = *this;
-    copy.help = std::move(text);
-    return copy;
-  }
-};
+struct ResourceParam : TypedSpec<ResourceParam<R>> {};
 
 template <class T>
 constexpr ParamType param_type_of() {
