@@ -37,6 +37,7 @@ munit_test_group(NAME cli.shipped_pipelines FILTER CliTest.EveryShippedPipeline*
 munit_test_group(NAME train.official FILTER Pipelines/TrainRunBoth.*/Official LABELS slow train)    # [24]
 munit_test_group(NAME train.fused FILTER Pipelines/TrainRunBoth.*/Fused LABELS slow train)          # [17]
 munit_test_group(NAME train.bf16 FILTER Pipelines/TrainRunBoth.* LABELS slow train)                 # [23]
+munit_test_group(NAME train.crash FILTER CheckpointSetTest.*:CheckpointSet.* LABELS slow train)      # [68]
 # Concurrency, ordering and Ctrl-C: barriers and readiness lines, no clocks (scripts/stress_timing_tests.sh).
 munit_test_group(NAME engine.timing
                  FILTER ExecutorTest.*:TrainingOrder.*:ComputeLanesTest.*:CliTest.Sigint*:TrainRun.CtrlC*

@@ -1,7 +1,9 @@
-// io.checkpoint — writes a MUNIT training state in the official layout: gen_XXXXXXXX.pt and
-// dis_XXXXXXXX.pt ({'a': ..., 'b': ...}) and optimizer.pt ({'gen': ..., 'dis': ...}), XXXXXXXX being
-// the iterations done. Every `every` iterations and when the run ends (also on Ctrl-C), each file
-// atomically; only the newest `keep` gen/dis pairs stay.
+// io.checkpoint — writes the MUNIT training state as checkpoint sets (nodes/munit/checkpoint_set.h):
+// the official gen_XXXXXXXX.pt and dis_XXXXXXXX.pt ({'a': ..., 'b': ...}) and optimizer.pt
+// ({'gen': ..., 'dis': ...}), XXXXXXXX being the iterations done, plus this set's
+// optimizer_XXXXXXXX.pt and a manifest, checkpoint_XXXXXXXX.json, written last: a set is complete
+// once its manifest exists. Every `every` iterations and when the run ends (also on Ctrl-C); only
+// the newest `keep` sets stay.
 //
 //   [nodes.save]
 //   kind = "io.checkpoint"
@@ -9,11 +11,10 @@
 //   dir = "runs/edges2shoes/checkpoints"
 //   every = 10000
 #include <filesystem>
-#include <regex>
 
 #include <spdlog/spdlog.h>
 
-#include "../munit/checkpoint.h"
+#include "../munit/checkpoint_set.h"
 #include "../munit/models.h"
 #include "../optim/adam_optimizer.h"
 #include "munit/errors.h"
@@ -32,7 +33,7 @@ class CheckpointWriter : public Node {
   static inline const auto kEvery = param<std::int64_t>("every", 10000).at_least(0)
       .doc("iterations between checkpoints (0: only at the end)");
   static inline const auto kKeep = param<std::int64_t>("keep", 0).at_least(0)
-      .doc("gen/dis pairs to keep, newest first (0: all)");
+      .doc("checkpoint sets to keep, newest first (0: all)");
   static inline const auto kGenA = resource<model::GeneratorModel>("gen_a", "models").doc("generator of domain a");
   static inline const auto kGenB = resource<model::GeneratorModel>("gen_b", "models").doc("generator of domain b");
   static inline const auto kDisA = resource<model::DiscriminatorModel>("dis_a", "models")
@@ -52,36 +53,48 @@ class CheckpointWriter : public Node {
         .in_model_region();
   }
 
-  // `munit run --resume`: the models load the newest gen/dis pair, the optimizers optimizer.pt,
-  // and frames (iterations) continue from its count.
+  // `munit run --resume`: the models and optimizers load the newest complete checkpoint set (each
+  // part must record its iteration), and frames (iterations) continue from its count.
   static std::vector<std::string> resume_overrides(const Params& params) {
     const fs::path dir = params.get(kDir);
-    auto latest = model::latest_checkpoint(dir, "gen");
-    if (!latest) {
-      spdlog::warn("--resume: no checkpoint in {} yet; starting from the beginning", dir.string());
+    const model::ResumePoint point = model::find_resume_point(dir);
+    for (const std::string& skipped : point.skipped) spdlog::warn("--resume: skipped {}", skipped);
+    if (!point.set) {
+      if (point.any_manifest)
+        throw UserError("--resume: no checkpoint set in " + dir.string() +
+                        " is complete (see the warnings above); remove the folder or run without --resume to start over");
+      spdlog::warn("--resume: no complete checkpoint in {} yet; starting from the beginning", dir.string());
       return {};
     }
-    const std::int64_t iterations = model::iterations_of(*latest);
-    const fs::path dis = model::checkpoint_path(dir, "dis", iterations);
-    const fs::path optimizer = dir / "optimizer.pt";
-    for (const fs::path& needed : {dis, optimizer})
-      if (!fs::exists(needed)) throw UserError("--resume: " + latest->string() + " has no matching " + needed.string());
-    spdlog::info("resuming from {} ({} iterations done)", latest->string(), iterations);
+    const model::CheckpointSet& set = *point.set;
+    std::int64_t recorded = set.iterations;
+    if (point.official_layout) {
+      for (const fs::path& needed : {set.dis, set.optimizer})
+        if (!fs::exists(needed)) throw UserError("--resume: " + set.gen.string() + " has no matching " + needed.string());
+      spdlog::warn("--resume: {} holds no checkpoint-set manifest (official layout or an older munit); {}, {} and {} "
+                   "cannot be checked to belong together",
+                   dir.string(), set.gen.filename().string(), set.dis.filename().string(),
+                   set.optimizer.filename().string());
+      recorded = -1;  // official files record no iteration count
+    }
+    spdlog::info("resuming from {} ({} iterations done)", set.gen.string(), set.iterations);
 
     std::vector<std::string> overrides;
     const auto load = [&](const std::string& model, const fs::path& file, const char* entry) {
       overrides.push_back("models." + model + ".checkpoint=" + file.string());
       overrides.push_back("models." + model + ".entry=" + entry);
+      overrides.push_back("models." + model + ".checkpoint_iterations=" + std::to_string(recorded));
     };
-    load(params.get(kGenA), *latest, "a");
-    load(params.get(kGenB), *latest, "b");
-    load(params.get(kDisA), dis, "a");
-    load(params.get(kDisB), dis, "b");
+    load(params.get(kGenA), set.gen, "a");
+    load(params.get(kGenB), set.gen, "b");
+    load(params.get(kDisA), set.dis, "a");
+    load(params.get(kDisB), set.dis, "b");
     for (auto [optimizer_name, entry] : {std::pair{params.get(kGenOptimizer), "gen"}, {params.get(kDisOptimizer), "dis"}}) {
-      overrides.push_back("optimizers." + optimizer_name + ".state=" + optimizer.string());
+      overrides.push_back("optimizers." + optimizer_name + ".state=" + set.optimizer.string());
       overrides.push_back("optimizers." + optimizer_name + ".state_entry=" + entry);
+      overrides.push_back("optimizers." + optimizer_name + ".state_iterations=" + std::to_string(recorded));
     }
-    overrides.push_back("pipeline.first_frame=" + std::to_string(iterations));
+    overrides.push_back("pipeline.first_frame=" + std::to_string(set.iterations));
     return overrides;
   }
 
@@ -112,24 +125,11 @@ class CheckpointWriter : public Node {
 
  private:
   void write(std::int64_t iterations) {
-    model::save_pair(model::checkpoint_path(dir_, "gen", iterations), *gen_a_->net, *gen_b_->net);
-    model::save_pair(model::checkpoint_path(dir_, "dis", iterations), *dis_a_->net, *dis_b_->net);
-    model::save_optimizers(dir_ / "optimizer.pt", *gen_opt_->adam, *dis_opt_->adam);
+    model::write_checkpoint_set(dir_, iterations,
+                                {*gen_a_->net, *gen_b_->net, *dis_a_->net, *dis_b_->net, *gen_opt_->adam, *dis_opt_->adam});
     written_ = iterations;
     log_->info("checkpoint: {} iterations in {}", iterations, dir_.string());
-    if (keep_ > 0) prune();
-  }
-
-  void prune() {
-    for (const char* kind : {"gen", "dis"}) {
-      std::vector<std::pair<std::int64_t, fs::path>> found;
-      const std::regex pattern(std::string(kind) + R"(_\d{8}\.pt)");
-      for (const auto& entry : fs::directory_iterator(dir_))
-        if (std::regex_match(entry.path().filename().string(), pattern))
-          found.emplace_back(model::iterations_of(entry.path()), entry.path());
-      std::sort(found.rbegin(), found.rend());
-      for (std::size_t i = static_cast<std::size_t>(keep_); i < found.size(); ++i) fs::remove(found[i].second);
-    }
+    model::prune_checkpoint_sets(dir_, keep_);
   }
 
   fs::path dir_;

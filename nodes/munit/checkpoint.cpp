@@ -8,6 +8,7 @@
 #include <spdlog/fmt/ranges.h>
 
 #include "munit/errors.h"
+#include "../recorded_iterations.h"
 #include "torchio/torch_file.h"
 #include "state_dict.h"
 
@@ -55,18 +56,22 @@ bool stale_norm_statistics(const std::string& key) {
 
 }  // namespace
 
-void save_pair(const fs::path& path, const torch::nn::Module& a, const torch::nn::Module& b) {
+void save_pair(const fs::path& path, const torch::nn::Module& a, const torch::nn::Module& b, std::int64_t iterations) {
   py::Entries entries;
   entries.emplace_back(py::Object::string("a"), state_dict_object(a));
   entries.emplace_back(py::Object::string("b"), state_dict_object(b));
-  save_torch_file(path, py::Object::dict(std::move(entries)));
+  py::Object file = py::Object::dict(std::move(entries));
+  if (iterations >= 0) record_iterations(file, iterations);
+  save_torch_file(path, file);
 }
 
-void save_optimizers(const fs::path& path, const Adam& gen, const Adam& dis) {
+void save_optimizers(const fs::path& path, const Adam& gen, const Adam& dis, std::int64_t iterations) {
   py::Entries entries;
   entries.emplace_back(py::Object::string("gen"), gen.state_dict());
   entries.emplace_back(py::Object::string("dis"), dis.state_dict());
-  save_torch_file(path, py::Object::dict(std::move(entries)));
+  py::Object file = py::Object::dict(std::move(entries));
+  if (iterations >= 0) record_iterations(file, iterations);
+  save_torch_file(path, file);
 }
 
 void load_optimizers(const fs::path& path, Adam& gen, Adam& dis) {

@@ -2,7 +2,8 @@
 // MUNIT checkpoints in the official layout, both ways:
 //   gen_XXXXXXXX.pt, dis_XXXXXXXX.pt   {'a': state_dict, 'b': state_dict}
 //   optimizer.pt                       {'gen': Adam state_dict, 'dis': Adam state_dict}
-// XXXXXXXX is the number of iterations done. Files are written atomically.
+// XXXXXXXX is the number of iterations done. Files are written atomically; io.checkpoint writes
+// them as sets committed by a manifest (checkpoint_set.h).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -17,8 +18,9 @@ namespace munit::model {
 
 using optim::Adam;
 
-// Writes {'a': a.state_dict(), 'b': b.state_dict()}.
-void save_pair(const std::filesystem::path& path, const torch::nn::Module& a, const torch::nn::Module& b);
+// Writes {'a': a.state_dict(), 'b': b.state_dict()}, and 'iterations' when it is >= 0.
+void save_pair(const std::filesystem::path& path, const torch::nn::Module& a, const torch::nn::Module& b,
+               std::int64_t iterations = -1);
 
 // Loads entry ('a' or 'b') of a gen_/dis_ file. Throws UserError for a file that is not a
 // checkpoint, lacks the entry, or does not fit the model (listing keys and a config that would fit).
@@ -30,8 +32,9 @@ void load_generator(Generator& generator, const py::Object& file, const std::fil
 void load_discriminator(Discriminator& discriminator, const py::Object& file, const std::filesystem::path& path,
                         const std::string& entry);
 
-// optimizer.pt: {'gen': gen.state_dict(), 'dis': dis.state_dict()}, and back (UserError on mismatch).
-void save_optimizers(const std::filesystem::path& path, const Adam& gen, const Adam& dis);
+// optimizer.pt: {'gen': gen.state_dict(), 'dis': dis.state_dict()} (and 'iterations' when it is
+// >= 0), and back (UserError on mismatch).
+void save_optimizers(const std::filesystem::path& path, const Adam& gen, const Adam& dis, std::int64_t iterations = -1);
 void load_optimizers(const std::filesystem::path& path, Adam& gen, Adam& dis);
 void load_optimizers(const py::Object& file, const std::filesystem::path& path, Adam& gen, Adam& dis);
 

@@ -12,6 +12,8 @@
 #include "init.h"
 #include "munit/node.h"
 #include "munit/registry.h"
+#include "torchio/torch_file.h"
+#include "../recorded_iterations.h"
 
 namespace munit::model {
 namespace {
@@ -23,13 +25,15 @@ const auto kDomain = param<std::string>("domain").one_of({"a", "b"})
 const auto kCheckpoint = param<std::filesystem::path>("checkpoint", "");
 const auto kEntry = param<std::string>("entry", "").one_of({"", "a", "b"})
     .doc("entry of the checkpoint to load; empty: the domain");
+const auto kCheckpointIterations = param<std::int64_t>("checkpoint_iterations", -1).at_least(-1)
+    .doc("the iteration count the checkpoint must record (--resume sets it); -1: not checked");
 
 ResourceSchema model_schema(const char* kind, const char* what, const char* init) {
   return ResourceSchema(kind, "models", std::string("a MUNIT ") + what + " (official architecture and parameter names)")
       .params_of(kConfig, kDomain,
                  kCheckpoint.doc(std::string("official-format ") + what + " checkpoint to load; empty: initialize (" +
                                  init + ")"),
-                 kEntry);
+                 kEntry, kCheckpointIterations);
 }
 
 MunitConfig config_of(const ResourceContext& context, const std::string& name) {
@@ -55,9 +59,11 @@ Net build(const ResourceContext& context, const Config& config, const std::strin
     net = Net(config);
     init_weights(*net, scheme);
   }
-  if (const std::string checkpoint = context.params.get(kCheckpoint).string(); !checkpoint.empty()) {
+  if (const std::filesystem::path checkpoint = context.params.get(kCheckpoint); !checkpoint.empty()) {
     const std::string entry = context.params.get(kEntry);
-    load(net, checkpoint, entry.empty() ? domain : entry);
+    const py::Object file = load_torch_file(checkpoint);
+    check_recorded_iterations(file, checkpoint, context.params.get(kCheckpointIterations));
+    load(net, file, checkpoint, entry.empty() ? domain : entry);
   }
   net->to(torch::Device(context.device));
   if (context.channels_last) use_channels_last(*net);
@@ -77,9 +83,8 @@ ResourceSchema GeneratorModel::schema() { return model_schema(kKind, "generator"
 GeneratorModel::GeneratorModel(const ResourceContext& context)
     : config(config_of(context, context.name)), domain(context.params.get(kDomain)) {
   net = build<Generator>(context, domain == "a" ? config.gen_a : config.gen_b, domain, config.init,
-                         [](Generator& g, const std::string& path, const std::string& entry) {
-                           load_generator(g, path, entry);
-                         });
+                         [](Generator& g, const py::Object& file, const std::filesystem::path& path,
+                            const std::string& entry) { load_generator(g, file, path, entry); });
 }
 
 NamedTensors GeneratorModel::named_parameters() const { return named(net->named_parameters()); }
@@ -90,9 +95,8 @@ ResourceSchema DiscriminatorModel::schema() { return model_schema(kKind, "discri
 DiscriminatorModel::DiscriminatorModel(const ResourceContext& context)
     : config(config_of(context, context.name)), domain(context.params.get(kDomain)) {
   net = build<Discriminator>(context, domain == "a" ? config.dis_a : config.dis_b, domain, "gaussian",
-                             [](Discriminator& d, const std::string& path, const std::string& entry) {
-                               load_discriminator(d, path, entry);
-                             });
+                             [](Discriminator& d, const py::Object& file, const std::filesystem::path& path,
+                                const std::string& entry) { load_discriminator(d, file, path, entry); });
 }
 
 NamedTensors DiscriminatorModel::named_parameters() const { return named(net->named_parameters()); }

@@ -7,6 +7,7 @@
 #include "munit/registry.h"
 #include "munit/trainable.h"
 #include "torchio/torch_file.h"
+#include "../recorded_iterations.h"
 
 namespace munit::optim {
 namespace {
@@ -29,6 +30,8 @@ const auto kState = param<std::filesystem::path>("state", "")
     .doc("an official optimizer.pt to resume from (empty: fresh moments)");
 const auto kStateEntry = param<std::string>("state_entry", "").one_of({"", "gen", "dis"})
     .doc("which entry of `state` to load");
+const auto kStateIterations = param<std::int64_t>("state_iterations", -1).at_least(-1)
+    .doc("the iteration count `state` must record (--resume sets it); -1: not checked");
 
 // The parameters of the listed models, in order.
 std::vector<at::Tensor> parameters_of(const StringList& models, const Resources& resources) {
@@ -50,7 +53,7 @@ std::vector<at::Tensor> parameters_of(const StringList& models, const Resources&
 ResourceSchema AdamOptimizer::schema() {
   return ResourceSchema(kKind, "optimizers", "Adam (as torch.optim.Adam) over the parameters of named models")
       .params_of(kModels, kConfig, kLr, kBeta1, kBeta2, kEps, kWeightDecay, kLrPolicy, kStepSize, kGamma, kState,
-                 kStateEntry);
+                 kStateEntry, kStateIterations);
 }
 
 AdamOptimizer::AdamOptimizer(const ResourceContext& context) : models(context.params.get(kModels)) {
@@ -69,6 +72,7 @@ AdamOptimizer::AdamOptimizer(const ResourceContext& context) : models(context.pa
     const std::string entry = params.get(kStateEntry);
     if (entry.empty()) throw UserError("'state' is set: say which entry to load with state_entry = \"gen\" or \"dis\"");
     py::Object file = load_torch_file(state);
+    check_recorded_iterations(file, state, params.get(kStateIterations));
     const py::Object* saved = file.is(py::Type::Dict) ? file.find(entry) : nullptr;
     if (!saved)
       throw UserError("'" + state.string() + "' has no entry '" + entry + "' (an official optimizer.pt has 'gen' and 'dis')");
