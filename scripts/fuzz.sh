@@ -10,6 +10,17 @@ root=$PWD
 seconds=${1:-60}
 CXX_FUZZ=${CXX_FUZZ:-clang++-15}
 
+bash scripts/install-deps.sh
+missing=()
+for p in clang-15 libfuzzer-15-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
 start=$SECONDS
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$CXX_FUZZ" \
   -DMUNIT_FUZZ=ON -DMUNIT_SANITIZE=address,undefined -DMUNIT_BUILD_TESTS=OFF
