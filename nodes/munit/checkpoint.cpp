@@ -141,23 +141,23 @@ fs::path checkpoint_path(const fs::path& dir, const std::string& kind, std::int6
   return dir / fmt::format("{}_{:08d}.pt", kind, iterations);
 }
 
-std::optional<fs::path> latest_checkpoint(const fs::path& dir, const std::string& kind) {
+std::map<std::int64_t, fs::path> numbered_files(const fs::path& dir, const std::string& kind,
+                                                const std::string& extension) {
+  std::map<std::int64_t, fs::path> found;
+  const std::regex pattern(kind + R"(_(\d{8,18})\.)" + extension);
   std::error_code error;
-  if (!fs::is_directory(dir, error)) return std::nullopt;
-  std::optional<fs::path> best;
-  std::int64_t best_iterations = -1;
-  const std::regex pattern(kind + R"(_(\d+)\.pt)");
   for (const auto& entry : fs::directory_iterator(dir, error)) {
     std::smatch match;
     const std::string name = entry.path().filename().string();
-    if (!std::regex_match(name, match, pattern)) continue;
-    std::int64_t iterations = std::stoll(match[1].str());
-    if (iterations > best_iterations) {
-      best_iterations = iterations;
-      best = entry.path();
-    }
+    if (std::regex_match(name, match, pattern)) found.emplace(std::stoll(match[1].str()), entry.path());
   }
-  return best;
+  return found;
+}
+
+std::optional<fs::path> latest_checkpoint(const fs::path& dir, const std::string& kind) {
+  const auto found = numbered_files(dir, kind);
+  if (found.empty()) return std::nullopt;
+  return found.rbegin()->second;
 }
 
 std::int64_t iterations_of(const fs::path& checkpoint) {

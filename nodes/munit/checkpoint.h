@@ -6,6 +6,7 @@
 // them as sets committed by a manifest (checkpoint_set.h).
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -45,6 +46,9 @@ std::string discriminator_fit(const py::Object& state_dict);
 
 // The official naming: <dir>/<kind>_<iterations, 8 digits>.pt, and the newest one in a folder.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, const std::string& kind, std::int64_t iterations);
+// The <kind>_<iterations>.<extension> files of a folder, by iteration count (8 to 18 digits).
+std::map<std::int64_t, std::filesystem::path> numbered_files(const std::filesystem::path& dir, const std::string& kind,
+                                                            const std::string& extension = "pt");
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& dir, const std::string& kind);
 std::int64_t iterations_of(const std::filesystem::path& checkpoint);  // -1 if the name has no number
 

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <regex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -25,7 +24,7 @@ constexpr const char* kFormat = "munit checkpoint set";
 constexpr int kVersion = 1;
 constexpr const char* kOfficialOptimizer = "optimizer.pt";
 
-// Fault injection for tests/model/crash_consistency_test.cpp: MUNIT_TEST_KILL_AT_CHECKPOINT_STEP=n
+// Fault injection for tests/model/checkpoint_set_test.cpp: MUNIT_TEST_KILL_AT_CHECKPOINT_STEP=n
 // kills the process (SIGKILL, no cleanup) at the n-th step of checkpoint writing in this run.
 void crash_point() {
   static const long kill_at = [] {
@@ -61,19 +60,6 @@ std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read '" + path.string() + "'");
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// <kind>_<iterations>.<extension> files of a folder, by iteration count.
-std::map<std::int64_t, fs::path> numbered(const fs::path& dir, const std::string& kind, const std::string& extension) {
-  std::map<std::int64_t, fs::path> found;
-  const std::regex pattern(kind + R"(_(\d{8,18})\.)" + extension);
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dir, error)) {
-    std::smatch match;
-    const std::string name = entry.path().filename().string();
-    if (std::regex_match(name, match, pattern)) found.emplace(std::stoll(match[1].str()), entry.path());
-  }
-  return found;
 }
 
 json read_manifest(const fs::path& path) {
@@ -159,11 +145,11 @@ void write_checkpoint_set(const fs::path& dir, std::int64_t iterations, const Tr
 
 ResumePoint find_resume_point(const fs::path& dir) {
   ResumePoint point;
-  const auto manifests = numbered(dir, "checkpoint", "json");
-  const auto gens = numbered(dir, "gen", "pt");
+  const auto manifests = numbered_files(dir, "checkpoint", "json");
+  const auto gens = numbered_files(dir, "gen", "pt");
   if (manifests.empty()) {
     if (gens.empty()) return point;
-    if (!numbered(dir, "optimizer", "pt").empty()) {
+    if (!numbered_files(dir, "optimizer", "pt").empty()) {
       // munit's own layout, whose first set never committed.
       for (const auto& [iterations, gen] : gens)
         point.skipped.push_back(gen.filename().string() + ": its set never committed (the run stopped while checkpointing)");
@@ -192,7 +178,7 @@ ResumePoint find_resume_point(const fs::path& dir) {
 }
 
 void prune_checkpoint_sets(const fs::path& dir, std::int64_t keep) {
-  const auto manifests = numbered(dir, "checkpoint", "json");
+  const auto manifests = numbered_files(dir, "checkpoint", "json");
   if (manifests.empty()) return;
   std::vector<std::int64_t> committed;  // newest first
   for (auto it = manifests.rbegin(); it != manifests.rend(); ++it) committed.push_back(it->first);
@@ -220,7 +206,7 @@ void prune_checkpoint_sets(const fs::path& dir, std::int64_t keep) {
   for (const auto& [iterations, manifest] : manifests)  // uncommit first, then remove the parts
     if (!is_kept(iterations)) remove_quietly(manifest);
   for (const auto& [kind, extension] : {std::pair{"gen", "pt"}, {"dis", "pt"}, {"optimizer", "pt"}})
-    for (const auto& [iterations, file] : numbered(dir, kind, extension))
+    for (const auto& [iterations, file] : numbered_files(dir, kind, extension))
       if (!is_kept(iterations)) remove_quietly(file);
 }
 

@@ -194,14 +194,14 @@ TEST_F(CheckpointSetTest, NoCompleteSetLeftIsAnErrorNotAFreshStart) {
   fs::remove_all(run);
 }
 
-TEST(CheckpointSet, PartsRecordTheirIterationAndOfficialLoadersIgnoreIt) {
+TEST(CheckpointSet, APartMustRecordTheIterationItsSetNames) {
   py::Object file = py::Object::dict({{py::Object::string("a"), py::Object::dict()}});
   record_iterations(file, 42);
   EXPECT_NO_THROW(check_recorded_iterations(file, "gen_00000042.pt", 42));
   EXPECT_NO_THROW(check_recorded_iterations(file, "gen_00000042.pt", -1));
   EXPECT_THROW(check_recorded_iterations(file, "gen_00000042.pt", 41), UserError);
   EXPECT_THROW(check_recorded_iterations(py::Object::dict(), "official.pt", 41), UserError);
-  ASSERT_NE(file.find("a"), nullptr);  // the official {'a': ..., 'b': ...} stays as it was
+  ASSERT_NE(file.find("a"), nullptr);  // the official entries stay as they were
 }
 
 TEST_F(CheckpointSetTest, OlderSetsKeepWeightsOnlyAndKeepPrunesWholeSets) {
