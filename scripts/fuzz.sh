@@ -38,7 +38,7 @@ cp tests/data/*.pt tests/fixtures/official-small/optimizer.pt fuzz/seeds/torch_f
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$root/scripts/sanitize/ubsan.supp
 export LSAN_OPTIONS=suppressions=$root/scripts/sanitize/lsan.supp:print_suppressions=0
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
 

@@ -16,7 +16,7 @@ built=$SECONDS
 # Every munit executable links the sanitizer runtimes itself: no LD_PRELOAD, so the Python
 # subprocesses some tests start (python3 -c 'import torch') run as usual; they ignore these options.
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_init_order=1:check_initialization_order=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:report_error_type=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:report_error_type=1:suppressions=$root/scripts/sanitize/ubsan.supp
 # LibTorch, oneTBB and OpenCV are not instrumented: the suppressions name only their frames.
 export LSAN_OPTIONS=suppressions=$root/scripts/sanitize/lsan.supp:print_suppressions=0
 
