@@ -12,7 +12,7 @@ CXX_FUZZ=${CXX_FUZZ:-clang++-15}
 
 bash scripts/install-deps.sh
 missing=()
-for p in clang-15 libfuzzer-15-dev; do
+for p in clang-15 libfuzzer-15-dev llvm-15; do  # llvm-15: llvm-symbolizer-15 for the reports
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -38,6 +38,7 @@ cp tests/data/*.pt tests/fixtures/official-small/optimizer.pt fuzz/seeds/torch_f
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
+export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-15  # function names, for the reports and lsan.supp
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$root/scripts/sanitize/ubsan.supp
 export LSAN_OPTIONS=suppressions=$root/scripts/sanitize/lsan.supp:print_suppressions=0
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
@@ -50,15 +51,17 @@ cp pipelines/train/munit.toml "$work/spec_fuzzer/p/"                # ../munit.t
 cp pipelines/train/munit_fused.toml "$work/spec_fuzzer/p/train/"    # ../train/munit_fused.toml (demo/)
 cp pipelines/infer/random_styles.toml "$cwd/"                       # random_styles.toml (infer/)
 run() {
-  local fuzzer=$1 dir=$2; shift 2
+  local fuzzer=$1 dir=$2 asan=$3; shift 3
   mkdir -p "build-fuzz/corpus/$fuzzer"
-  (cd "$dir" && TMPDIR="$work/torch_file_fuzzer" "$root/build-fuzz/fuzz/$fuzzer" \
+  (cd "$dir" && ASAN_OPTIONS=$asan TMPDIR="$work/torch_file_fuzzer" "$root/build-fuzz/fuzz/$fuzzer" \
      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
      -artifact_prefix="$root/build-fuzz/artifacts/$fuzzer-" "$@" \
      "$root/build-fuzz/corpus/$fuzzer" "$root/$seeds/$fuzzer") >"build-fuzz/$fuzzer.log" 2>&1
 }
-run spec_fuzzer "$cwd" -dict="$root/fuzz/spec.dict" -max_len=16384 & spec=$!
-run torch_file_fuzzer "$work/torch_file_fuzzer" -max_len=65536 & torch=$!
+run spec_fuzzer "$cwd" "$ASAN_OPTIONS" -dict="$root/fuzz/spec.dict" -max_len=16384 & spec=$!
+# Whole allocation stacks through LibTorch (no frame pointers there), so that lsan.supp can name
+# its frames; slow for every malloc, so only here.
+run torch_file_fuzzer "$work/torch_file_fuzzer" "$ASAN_OPTIONS:fast_unwind_on_malloc=0" -max_len=65536 & torch=$!
 status=0
 for job in "spec_fuzzer:$spec" "torch_file_fuzzer:$torch"; do
   fuzzer=${job%%:*}
