@@ -235,10 +235,13 @@ TEST_F(TorchFile, FreesDeepObjectTreesWithoutRecursion) {
   for (int i = 0; i < 1000000; ++i) chain = py::Object::list({chain});
   py::Object dicts = py::Object::dict();
   for (int i = 0; i < 1000000; ++i) dicts = py::Object::dict({{py::Object::string("k"), dicts}}, true, py::Object::dict());
+  py::Object shared = py::Object::list();  // each level holds the one below twice
+  for (int i = 0; i < 1000000; ++i) shared = py::Object::list({shared, shared});
   EXPECT_THROW(save_torch_file(dir_ / "deep.pt", chain), std::invalid_argument);  // the writer's limit, no crash
   EXPECT_FALSE(fs::exists(dir_ / "deep.pt"));
   chain = py::Object();
   dicts = py::Object();
+  shared = py::Object();
   SUCCEED();
 }
 

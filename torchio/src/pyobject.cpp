@@ -1,5 +1,6 @@
 #include "torchio/pyobject.h"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -77,19 +78,20 @@ Object::~Object() {
   if (!container_ || container_.use_count() != 1) return;  // shared: another owner frees it later
   std::vector<std::shared_ptr<Container>> work;
   work.push_back(std::move(container_));
-  auto adopt = [&](Object& child) {
-    if (child.container_ && child.container_.use_count() == 1) work.push_back(std::move(child.container_));
-  };
   while (!work.empty()) {
     std::shared_ptr<Container> container = std::move(work.back());
     work.pop_back();
-    for (Object& item : container->items) adopt(item);
+    // Held elsewhere too (perhaps by an entry still on the list): only let go of it.
+    if (container.use_count() != 1) continue;
+    for (Object& item : container->items)
+      if (item.container_) work.push_back(std::move(item.container_));
     for (auto& [key, value] : container->entries) {
-      adopt(key);
-      adopt(value);
+      if (key.container_) work.push_back(std::move(key.container_));
+      if (value.container_) work.push_back(std::move(value.container_));
     }
-    if (container->attributes && container->attributes.use_count() == 1) adopt(*container->attributes);
-    // `container` is freed here; its children hold no sole-owned containers any more.
+    if (container->attributes && container->attributes.use_count() == 1 && container->attributes->container_)
+      work.push_back(std::move(container->attributes->container_));
+    // `container` is freed here; its children hold no containers any more, so that is shallow.
   }
 }
 
