@@ -97,6 +97,20 @@ void check(const CheckpointArgs& args) {
   }
 }
 
+// convert's output: absent, or a regular file that --overwrite allows replacing; never a device,
+// FIFO or directory (the atomic writer would put a file in its place).
+void check_output(const fs::path& output, bool overwrite) {
+  std::error_code error;
+  const fs::file_status status = fs::status(output, error);
+  if (!fs::exists(status)) return;
+  if (!fs::is_regular_file(status))
+    throw UserError("'" + output.string() + "' exists and is not a regular file (" +
+                    (fs::is_directory(status) ? "a directory" : "a device, FIFO or socket") +
+                    "); name a file to write");
+  if (!overwrite)
+    throw UserError("'" + output.string() + "' exists already; pass --overwrite to replace it");
+}
+
 }  // namespace
 
 CLI::App* add_checkpoint_command(CLI::App& app, CheckpointArgs& args) {
@@ -113,6 +127,7 @@ CLI::App* add_checkpoint_command(CLI::App& app, CheckpointArgs& args) {
   args.convert = command->add_subcommand("convert", "rewrite a checkpoint (zip or legacy layout) in the zip layout");
   args.convert->add_option("file", args.file, "input .pt file")->required();
   args.convert->add_option("output", args.output, "output .pt file")->required();
+  args.convert->add_flag("--overwrite", args.overwrite, "replace the output file if it exists");
   return command;
 }
 
@@ -131,8 +146,9 @@ void run_checkpoint_command(const CheckpointArgs& args) {
   } else if (*args.check) {
     check(args);
   } else if (*args.convert) {
+    check_output(args.output, args.overwrite);
     py::Object object = load_torch_file(args.file);
-    save_torch_file(args.output, object);
+    save_torch_file(args.output, object, args.overwrite ? Existing::replace : Existing::refuse);
     std::cout << "wrote " << args.output << "\n";
   }
 }

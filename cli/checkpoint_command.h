@@ -12,7 +12,7 @@ struct CheckpointArgs {
   CLI::App* check = nullptr;
   CLI::App* convert = nullptr;
   std::string file, output, config, kind = "auto";
-  bool all = false;
+  bool all = false, overwrite = false;
 };
 
 CLI::App* add_checkpoint_command(CLI::App& app, CheckpointArgs& args);

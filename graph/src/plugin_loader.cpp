@@ -6,6 +6,7 @@
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "munit/errors.h"
 #include "munit/plugin.h"
@@ -62,9 +63,24 @@ std::string find_plugin(const std::string& name_or_path, const std::string& base
 
 void load_plugin(Registry& registry, const std::string& path) {
   if (!fs::exists(path)) throw UserError("plugin file not found: " + path);
+  // dlopen of a FIFO blocks until something writes to it; of a device, reads it.
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (!fs::is_regular_file(status))
+    throw UserError("'" + path + "' is not a munit plugin: it is " +
+                    (fs::is_directory(status) ? "a directory" : "not a regular file (a device, FIFO or socket?)") +
+                    ", not a shared library");
   auto library = std::make_shared<boost::dll::shared_library>();
   try {
     library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const boost::system::system_error& e) {
+    // Boost's what() appends its error code's text (a stale errno, e.g. "Bad file descriptor") to
+    // "...load() failed (dlerror system message: TEXT)"; the message is dlerror()'s TEXT alone.
+    std::string text = e.std::runtime_error::what();
+    const std::string tag = "dlerror system message: ";
+    if (std::size_t at = text.find(tag); at != std::string::npos && text.back() == ')')
+      text = text.substr(at + tag.size(), text.size() - at - tag.size() - 1);
+    throw UserError("'" + path + "' is not a munit plugin: it cannot be loaded as a shared library (" + text + ")");
   } catch (const std::exception& e) {
     throw UserError("'" + path + "' is not a munit plugin: it cannot be loaded as a shared library (" +
                     e.what() + ")");

@@ -1,11 +1,10 @@
 #include "spec_include.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "munit/errors.h"
+#include "munit/read_file.h"
 
 namespace munit {
 namespace {
@@ -19,12 +18,14 @@ Diagnostic at(const toml::source_region& region, const std::string& fallback, st
 }
 
 toml::table parse_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(std::vector<Diagnostic>{{{path}, {}, "cannot open the pipeline file"}});
-  std::stringstream text;
-  text << in.rdbuf();
+  std::string text;
   try {
-    return toml::parse(text.str(), path);
+    text = read_regular_file(path, kMaxTextFileBytes);
+  } catch (const FileError& e) {
+    throw UserError(std::vector<Diagnostic>{{{path}, {}, "cannot read the pipeline file: " + e.reason()}});
+  }
+  try {
+    return toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw UserError(std::vector<Diagnostic>{at(e.source(), path, "malformed TOML: " + std::string(e.description()))});
   }
@@ -71,6 +72,11 @@ toml::table read(const std::string& path, std::vector<std::string>& chain) {
       throw UserError(std::vector<Diagnostic>{at(include->source(), path, "include cycle: '" + base_path + "' includes this file again")});
   if (!fs::exists(base_path))
     throw UserError(std::vector<Diagnostic>{at(include->source(), path, "include: no file '" + base_path + "'")});
+  try {
+    RegularFile checked(base_path, kMaxTextFileBytes);  // a directory, FIFO, device or huge file: refused here, at the include
+  } catch (const FileError& e) {
+    throw UserError(std::vector<Diagnostic>{at(include->source(), path, "include: cannot read '" + base_path + "': " + e.reason())});
+  }
   chain.push_back(canonical);
   toml::table base = read(base_path, chain);
   root.erase("include");

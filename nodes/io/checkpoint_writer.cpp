@@ -17,6 +17,7 @@
 #include "../munit/checkpoint_set.h"
 #include "../munit/models.h"
 #include "../optim/adam_optimizer.h"
+#include "munit/atomic_file.h"
 #include "munit/errors.h"
 #include "munit/registry.h"
 
@@ -112,6 +113,7 @@ class CheckpointWriter : public Node {
     std::error_code error;
     fs::create_directories(dir_, error);
     if (!fs::is_directory(dir_)) throw UserError("cannot create the checkpoint folder '" + dir_.string() + "'");
+    remove_stale_temporaries(dir_);  // left by a run that was killed while writing
   }
 
   void process(Frame& frame) override {

@@ -102,6 +102,7 @@ class SampleSheet : public Node {
     std::error_code error;
     fs::create_directories(dir_, error);
     if (!fs::is_directory(dir_)) throw UserError("cannot create the sample folder '" + dir_.string() + "'");
+    remove_stale_temporaries(dir_);
   }
 
   void process(Frame& frame) override {

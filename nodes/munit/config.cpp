@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "munit/errors.h"
+#include "munit/read_file.h"
 
 namespace munit::model {
 namespace {
@@ -211,11 +212,13 @@ MunitConfig parse_config(const std::string& yaml_text, const std::string& source
 }
 
 MunitConfig load_config(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw UserError("cannot open the MUNIT config '" + path.string() + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path.string());
+  std::string text;
+  try {
+    text = read_regular_file(path, kMaxTextFileBytes);
+  } catch (const FileError& e) {
+    throw UserError("cannot open the MUNIT config '" + path.string() + "': " + e.reason());
+  }
+  return parse_config(text, path.string());
 }
 
 }  // namespace munit::model

@@ -182,5 +182,83 @@ TEST_F(TorchFile, RefusesAStorageTheArchiveDoesNotHoldOrHoldsTooShort) {
   EXPECT_NE(message.find("expected"), std::string::npos) << message;
 }
 
+// Issue 16: a bit flipped inside a tensor's bytes must not load silently. Each zip record carries a
+// CRC-32, which LibTorch's reader does not check.
+TEST_F(TorchFile, RefusesARecordWhoseBytesDoNotMatchItsCrc) {
+  std::string bytes = read_bytes(kData / "sample_zip.pt");
+  caffe2::serialize::PyTorchStreamReader reader((kData / "sample_zip.pt").string());
+  std::string record;
+  for (const auto& name : reader.getAllRecords())
+    if (name.rfind("data/", 0) == 0 && reader.getRecord(name).second > 0) record = name;
+  ASSERT_FALSE(record.empty());
+  const std::size_t offset = reader.getRecordOffset(record);
+  ASSERT_LT(offset, bytes.size());
+  bytes[offset] = static_cast<char>(bytes[offset] ^ 0x10);
+  const fs::path flipped = write_bytes("flipped.pt", bytes);
+  const std::string message = refusal(flipped);
+  EXPECT_NE(message.find("CRC"), std::string::npos) << message;
+  EXPECT_NE(message.find(record), std::string::npos) << message;
+  EXPECT_NE(message.find(flipped.string()), std::string::npos) << message;
+}
+
+// Issue 16: a pickle nested 200,000 deep killed every loader with SIGSEGV (recursion when building
+// and when freeing the object tree). It must be refused with a clear message, and not crash.
+std::string nested_lists(std::size_t depth) {  // [[[...]]]: EMPTY_LIST x depth, then APPEND x (depth - 1)
+  return "\x80\x02" + std::string(depth, ']') + std::string(depth - 1, 'a') + ".";
+}
+
+TEST_F(TorchFile, RefusesPicklesNestedTooDeepWithoutCrashing) {
+  const std::string deep_tuples = "\x80\x02)" + std::string(200000, '\x85') + ".";  // ((((),),),)...
+  const std::string deep_marks = "\x80\x02" + std::string(200000, '(') + "]" + std::string(200000, 'l') + ".";
+  for (const auto& [name, pickle] : {std::pair{"lists", nested_lists(200000)}, {"tuples", deep_tuples}, {"marks", deep_marks}}) {
+    const std::string message = refusal(write_zip(std::string(name) + ".pt", {{"data.pkl", pickle}}));
+    EXPECT_NE(message.find("nested deeper than 1000"), std::string::npos) << name << ": " << message;
+  }
+  // The limit: 1000 levels load, 1001 do not.
+  py::Object allowed = load_torch_file(write_zip("1000.pt", {{"data.pkl", nested_lists(1000)}}));
+  std::size_t levels = 1;
+  for (const py::Object* inner = &allowed; !inner->items().empty(); inner = &inner->items()[0]) ++levels;
+  EXPECT_EQ(levels, 1000u);
+  EXPECT_NE(refusal(write_zip("1001.pt", {{"data.pkl", nested_lists(1001)}})).find("nested deeper than 1000"),
+            std::string::npos);
+}
+
+TEST_F(TorchFile, RefusesAPickleWhoseListContainsItself) {
+  // l = []; l.append(l): EMPTY_LIST, BINPUT 0, BINGET 0, APPEND.
+  const std::string message = refusal(write_zip("cycle.pt", {{"data.pkl", std::string("\x80\x02]q\x00h\x00a.", 9)}}));
+  EXPECT_NE(message.find("contains itself"), std::string::npos) << message;
+}
+
+TEST_F(TorchFile, FreesDeepObjectTreesWithoutRecursion) {
+  // Far deeper than any stack holds frames for: a recursive destructor crashes here.
+  py::Object chain = py::Object::list();
+  for (int i = 0; i < 1000000; ++i) chain = py::Object::list({chain});
+  py::Object dicts = py::Object::dict();
+  for (int i = 0; i < 1000000; ++i) dicts = py::Object::dict({{py::Object::string("k"), dicts}}, true, py::Object::dict());
+  py::Object shared = py::Object::list();  // each level holds the one below twice
+  for (int i = 0; i < 1000000; ++i) shared = py::Object::list({shared, shared});
+  EXPECT_THROW(save_torch_file(dir_ / "deep.pt", chain), std::invalid_argument);  // the writer's limit, no crash
+  EXPECT_FALSE(fs::exists(dir_ / "deep.pt"));
+  chain = py::Object();
+  dicts = py::Object();
+  shared = py::Object();
+  SUCCEED();
+}
+
+TEST_F(TorchFile, WritesASharedContainerOnceNotOncePerPath) {
+  // 2^24 paths lead to the innermost list; written once per path, the file would be hundreds of MB.
+  py::Object shared = py::Object::list({py::Object::tensor(torch::ones({2}))});
+  for (int i = 0; i < 24; ++i) shared = py::Object::list({shared, shared});
+  save_torch_file(dir_ / "shared.pt", shared);
+  EXPECT_LT(fs::file_size(dir_ / "shared.pt"), 64u * 1024);
+  py::Object loaded = load_torch_file(dir_ / "shared.pt");
+  EXPECT_EQ(&loaded.items()[0].items(), &loaded.items()[1].items());  // one list, still shared
+  const py::Object* inner = &loaded;
+  std::size_t levels = 1;
+  for (; inner->items()[0].is(py::Type::List); inner = &inner->items()[0]) ++levels;
+  EXPECT_EQ(levels, 25u);
+  EXPECT_TRUE(torch::equal(inner->items()[0].as_tensor(), torch::ones({2})));
+}
+
 }  // namespace
 }  // namespace munit

@@ -2,6 +2,7 @@
 // torch.load (also with weights_only=True) reads them.
 #include <cstring>
 #include <map>
+#include <unordered_map>
 #include <stdexcept>
 
 #include <ATen/ATen.h>
@@ -118,7 +119,39 @@ class Pickler {
     op('R');
   }
 
-  void save(const Object& object) {
+  // A container written before is referenced (BINGET) instead of written again: shared structure
+  // stays shared and costs its size once, not once per path to it.
+  bool recall(const Object& object) {
+    auto it = memo_.find(object.identity());
+    if (it == memo_.end()) return false;
+    if (it->second < 256) {
+      op('h');
+      raw<std::uint8_t>(static_cast<std::uint8_t>(it->second));
+    } else {
+      op('j');
+      raw<std::uint32_t>(static_cast<std::uint32_t>(it->second));
+    }
+    return true;
+  }
+  void memoize(const Object& object) {
+    const std::size_t index = memo_.size();
+    memo_.emplace(object.identity(), index);
+    if (index < 256) {
+      op('q');
+      raw<std::uint8_t>(static_cast<std::uint8_t>(index));
+    } else {
+      op('r');
+      raw<std::uint32_t>(static_cast<std::uint32_t>(index));
+    }
+  }
+
+  void save(const Object& object, std::size_t depth = 0) {
+    if (object.identity()) {
+      if (recall(object)) return;
+      if (++depth > kMaxNesting)
+        throw std::invalid_argument("cannot save an object nested deeper than " + std::to_string(kMaxNesting) +
+                                    " levels of containers (or one that contains itself)");
+    }
     switch (object.type()) {
       case Type::None: op('N'); break;
       case Type::Bool: op(object.as_bool() ? '\x88' : '\x89'); break;
@@ -128,30 +161,33 @@ class Pickler {
       case Type::Tensor: tensor(object.as_tensor()); break;
       case Type::Tuple:
         mark();
-        for (const auto& item : object.items()) save(item);
+        for (const auto& item : object.items()) save(item, depth);
         op('t');
+        memoize(object);
         break;
       case Type::List:
         op(']');
+        memoize(object);
         if (!object.items().empty()) {
           mark();
-          for (const auto& item : object.items()) save(item);
+          for (const auto& item : object.items()) save(item, depth);
           op('e');
         }
         break;
       case Type::Dict:
         if (object.ordered()) empty_ordered_dict();
         else op('}');
+        memoize(object);
         if (!object.entries().empty()) {
           mark();
           for (const auto& [key, value] : object.entries()) {
-            save(key);
-            save(value);
+            save(key, depth);
+            save(value, depth);
           }
           op('u');
         }
         if (!object.attributes().is_none()) {
-          save(object.attributes());
+          save(object.attributes(), depth);
           op('b');
         }
         break;
@@ -160,6 +196,7 @@ class Pickler {
 
   std::vector<StorageOut>& storages_;
   std::string out_;
+  std::unordered_map<const void*, std::size_t> memo_;  // container -> memo index
 };
 
 }  // namespace

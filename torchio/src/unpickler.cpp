@@ -1,5 +1,6 @@
 // A restricted unpickler: the opcodes of protocols 0 to 5, and only the callables torch.save files
 // of tensors and state dicts use. Anything else is refused by name.
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@ struct Value {
   at::ScalarType storage_dtype = at::kFloat;
   std::int64_t storage_offset = 0;  // elements, for legacy storage views
   std::shared_ptr<std::vector<Value>> tuple;  // a tuple, kept as values until it becomes an object
+  std::size_t tuple_depth = 0;                 // levels of such tuples, bounded by kMaxNesting
   bool mark = false;
 };
 
@@ -58,7 +60,23 @@ class Unpickler {
       }
     }
     if (stack_.size() != 1) fail(pos_, "malformed pickle (stack holds " + std::to_string(stack_.size()) + " items at STOP)");
-    return to_object(stack_.back());
+    Object result = to_object(stack_.back());
+    // The result and whatever the memo kept (a cycle left there would never be freed), walked once.
+    py::Items everything{result};
+    for (auto& [index, value] : memo_) collect(value, everything);
+    try {
+      Object::list(std::move(everything)).depth(kMaxNesting + 1);
+    } catch (const std::invalid_argument& e) {
+      const bool deep = std::string_view(e.what()).rfind("nested deeper", 0) == 0;  // one level is the wrapper's
+      fail(pos_, deep ? "nested deeper than " + std::to_string(kMaxNesting) + " levels of containers" : e.what());
+    }
+    return result;
+  }
+
+  // After a refusal: frees what was read, also structures that contain themselves.
+  void dismantle() {
+    for (Value& value : stack_) dismantle(value);
+    for (auto& [index, value] : memo_) dismantle(value);
   }
 
   std::size_t position() const { return pos_; }
@@ -123,8 +141,24 @@ class Unpickler {
     stack_.resize(i - 1);
     return items;
   }
+  static void collect(const Value& value, py::Items& objects) {
+    if (value.object.identity()) objects.push_back(value.object);
+    if (value.tuple)
+      for (const Value& part : *value.tuple) collect(part, objects);
+  }
+
+  static void dismantle(Value& value) {
+    value.object.dismantle();
+    if (value.tuple)
+      for (Value& part : *value.tuple) dismantle(part);  // tuple_depth bounds this recursion
+  }
+
   Value make_tuple(std::vector<Value> items) {
     Value v;
+    for (const Value& part : items) v.tuple_depth = std::max(v.tuple_depth, part.tuple_depth + 1);
+    if (v.tuple_depth == 0) v.tuple_depth = 1;
+    if (v.tuple_depth > kMaxNesting)
+      throw std::invalid_argument("nested deeper than " + std::to_string(kMaxNesting) + " levels of containers");
     v.tuple = std::make_shared<std::vector<Value>>(std::move(items));
     return v;
   }
@@ -427,9 +461,14 @@ class Unpickler {
 
 py::Object read(std::string_view bytes, std::size_t& offset, const StorageLoader& storages) {
   Unpickler unpickler(bytes, offset, storages);
-  py::Object result = unpickler.run();
-  offset = unpickler.position();
-  return result;
+  try {
+    py::Object result = unpickler.run();
+    offset = unpickler.position();
+    return result;
+  } catch (...) {
+    unpickler.dismantle();
+    throw;
+  }
 }
 
 }  // namespace munit::pickle

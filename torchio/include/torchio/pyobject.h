@@ -24,6 +24,13 @@ const char* type_name(Type type);
 class Object {
  public:
   Object() = default;  // None
+  Object(const Object&) = default;
+  Object(Object&&) noexcept = default;
+  Object& operator=(const Object&) = default;
+  Object& operator=(Object&&) noexcept = default;
+  // Frees a container tree without recursion (children go onto a work list), so no depth of
+  // nesting can overflow the stack.
+  ~Object();
   static Object boolean(bool value);
   static Object integer(std::int64_t value);
   static Object floating(double value);
@@ -57,6 +64,18 @@ class Object {
   const Object* find(std::string_view key) const;
   const Object& at(std::string_view key) const;
   const Object* find(std::int64_t key) const;
+
+  // The container this object shares with its copies (null for None, numbers, strings, tensors).
+  const void* identity() const { return container_.get(); }
+
+  // The longest chain of containers below and including this one (0 for a scalar; a container
+  // reached along several paths is walked once). Throws std::invalid_argument when it exceeds
+  // `limit` ("nested deeper than ...") or a container contains itself. Iterative: any depth is safe.
+  std::size_t depth(std::size_t limit) const;
+
+  // Empties every container reachable from this one: frees a discarded structure that contains
+  // itself, which reference counting cannot.
+  void dismantle();
 
   // One-line description for messages, e.g. "dict with 3 entries", "tensor float[16, 3, 7, 7]".
   std::string describe() const;

@@ -7,6 +7,7 @@
 // asks for anything else (arbitrary Python classes) is refused, as torch.load(weights_only=True) does.
 #include <filesystem>
 
+#include "munit/atomic_file.h"
 #include "torchio/pyobject.h"
 
 namespace munit {
@@ -15,7 +16,9 @@ namespace munit {
 py::Object load_torch_file(const std::filesystem::path& path);
 
 // Writes the zip layout that torch.load reads (tensors on the CPU, each with its own storage).
-// Atomic: a temporary file in the same folder, fsync, rename, fsync of the folder.
-void save_torch_file(const std::filesystem::path& path, const py::Object& object);
+// Atomic: a temporary file in the same folder, fsync, rename, fsync of the folder. `existing`:
+// whether an existing file at `path` is replaced or refused (anything but a regular file always is).
+void save_torch_file(const std::filesystem::path& path, const py::Object& object,
+                     Existing existing = Existing::replace);
 
 }  // namespace munit
