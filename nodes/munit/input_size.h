@@ -1,5 +1,6 @@
 #pragma once
-// The smallest image a generator of this config encodes and decodes.
+// The smallest image a generator of this config encodes and decodes: its reflection paddings must
+// be smaller than the sides they pad, down to the style encoder's fourth stride-2 convolution.
 #include <cstdint>
 
 #include "config.h"
