@@ -1,5 +1,6 @@
 // munit: the command line. Parses arguments, calls graph/, and picks the exit code:
-// 0 success, 2 the user's input is wrong (arguments, TOML, spec, plugins), 1 the run failed.
+// 0 success, 2 the user's input is wrong (arguments, TOML, spec, plugins), 1 the run failed,
+// 128 + the signal's number a run stopped by SIGINT, SIGTERM or SIGHUP (after it closed cleanly).
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -32,10 +33,13 @@ constexpr int kRunFailed = 1;
 constexpr int kBadInput = 2;
 
 std::atomic<bool> interrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+std::atomic<int> stopped_by{0};  // the signal that interrupted the run
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
+              "the signal handler needs lock-free flags");
 
-// Only sets the flag: the executor stops emitting frames and drains. A second signal kills.
+// Only sets the flags: the executor stops emitting frames and drains. A second signal kills.
 extern "C" void on_signal(int signal) {
+  stopped_by = signal;
   interrupted = true;
   std::signal(signal, SIG_DFL);
 }
@@ -199,8 +203,7 @@ int main(int argc, char** argv) {
       munit::cli::run_bench(pipeline, bench_options);
       return 0;
     }
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    for (int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, on_signal);
     spdlog::info("Ctrl-C stops the run cleanly: frames in flight finish, then nodes close (io.checkpoint saves)");
     munit::RunOptions options;
     options.interrupt = &interrupted;
@@ -211,6 +214,8 @@ int main(int argc, char** argv) {
       spdlog::debug("{}: {} frames, {:.3f} s busy, up to {} at once", node.id, node.frames, node.busy_seconds,
                     node.max_concurrent);
     spdlog::info("peak memory {:.0f} MiB (resident)", munit::cli::peak_resident_mib());
+    // Stopped by a signal: not a success, though the nodes closed (io.checkpoint saved).
+    if (const int signal = stopped_by.load()) return 128 + signal;
     return 0;
   } catch (const munit::UserError& e) {
     return print_user_error(e, !*translate);

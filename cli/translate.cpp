@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -10,7 +11,9 @@
 #include "munit/errors.h"
 #include "munit/pipeline.h"
 #include "nodes/data/list_images.h"
+#include "nodes/image_stem.h"
 #include "nodes/munit/config.h"
+#include "nodes/munit/input_size.h"
 
 namespace munit::cli {
 namespace {
@@ -48,6 +51,21 @@ std::string yaml_config(const std::string& path) {
   throw UserError("the pipeline '" + path + "' declares no munit.generator whose config could be used");
 }
 
+// Refuses inputs that would be written to one output file: "a.png" and "a.jpg" of one folder.
+// Outputs keep each input's subfolder, so only files of one folder can collide.
+void check_output_names(const std::string& input) {
+  if (!fs::is_directory(input)) return;
+  const fs::path root = absolute(input);
+  std::map<std::string, std::string> inputs_by_name;
+  for (const auto& file : data::list_images(root, data::kImageExtensions, true, false)) {
+    const fs::path name = fs::path(file).lexically_relative(root).parent_path() / image_stem(file);
+    const auto [owner, fresh] = inputs_by_name.emplace(name.string(), file);
+    if (!fresh)
+      throw UserError("the inputs '" + owner->second + "' and '" + file + "' would be written to one output file ('" +
+                      name.string() + "_...'): rename one of them, or move it to another folder");
+  }
+}
+
 }  // namespace
 
 CLI::App* add_translate_command(CLI::App& app, TranslateArgs& args) {
@@ -70,7 +88,7 @@ CLI::App* add_translate_command(CLI::App& app, TranslateArgs& args) {
   command->add_option("--batch", args.batch, "images per forward pass (all of one size after resizing)")
       ->check(CLI::Range(1, 4096));
   command->add_option("--size", args.size, "resize inputs so the shorter side is this (default: the config's new_size)")
-      ->check(CLI::Range(1, 65536));
+      ->check(CLI::Range(1, 4096));
   command->add_option("--device", args.device, "auto, cpu, cuda or cuda:N");
   command->add_option("--precision", args.precision, "fp32, bf16 or fp16 (fp16: CUDA only)")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
@@ -95,6 +113,12 @@ std::string translate_pipeline(const TranslateArgs& args) {
     return (domain == "a" ? values.gen_a : values.gen_b).input_dim;
   };
   const std::int64_t size = args.size > 0 ? args.size : values.new_size;
+  const std::int64_t smallest = model::smallest_image_side(a2b ? values.gen_a : values.gen_b);
+  if (size < smallest)
+    throw UserError((args.size > 0 ? "--size " + std::to_string(size) : "the config's new_size " + std::to_string(size)) +
+                    " is too small for this generator: its images must be at least " + std::to_string(smallest) +
+                    " pixels a side; give --size " + std::to_string(smallest) + " or more");
+  check_output_names(args.input);
   // On the CPU one image per network call is fastest (measured: a batch of 2 at 256x256 takes 2.4x
   // the time of one, its working set no longer in cache); a GPU wants whole batches.
   const bool cpu = args.device == "cpu" || (args.device == "auto" && !torch::cuda::is_available());
@@ -137,8 +161,10 @@ std::string translate_pipeline(const TranslateArgs& args) {
   nodes.insert("translated", toml::table{{"kind", "munit.decode"}, {"model", "decoder"}, {"content", "codes.content"},
                                          {"style", "style.out"}, {"max_batch", max_batch}, {"upsampling", "subpixel"}});
   nodes.insert("pixels", toml::table{{"kind", "augment.to_image"}, {"in", "translated.out"}});
-  nodes.insert("write", toml::table{{"kind", "io.image_writer"}, {"in", "pixels.out"}, {"dir", absolute(args.output)},
-                                    {"format", args.format}, {"overwrite", args.overwrite}});
+  toml::table write{{"kind", "io.image_writer"}, {"in", "pixels.out"}, {"dir", absolute(args.output)},
+                    {"format", args.format}, {"overwrite", args.overwrite}};
+  if (fs::is_directory(args.input)) write.insert("inputs", absolute(args.input));  // outputs keep subfolders
+  nodes.insert("write", std::move(write));
   if (!args.sheets.empty())
     nodes.insert("sheet", toml::table{{"kind", "io.contact_sheet"}, {"inputs", "x.out"}, {"outputs", "translated.out"},
                                       {"dir", absolute(args.sheets)}, {"format", args.format},

@@ -20,9 +20,10 @@ inline std::string image_stem(const std::string& provenance) {
   return (image ? path.stem() : path.filename()).string();
 }
 
-// The name of an input translated under a style: "<input stem>_<style tag>".
+// The name of an input translated under a style: "<input stem>_<style tag>", in the input's folder
+// ("data/shoes/0001_random3"), so that writers can keep the input's subfolder.
 inline std::string styled_name(const std::string& input, const std::string& tag) {
-  return image_stem(input) + "_" + tag;
+  return (std::filesystem::path(input).parent_path() / (image_stem(input) + "_" + tag)).string();
 }
 
 }  // namespace munit

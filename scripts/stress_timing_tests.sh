@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-10}
-filter='ExecutorTest.*:TrainingOrder.*:ComputeLanesTest.*:CliTest.Sigint*:TrainRun.CtrlC*'
+filter='ExecutorTest.*:TrainingOrder.*:ComputeLanesTest.*:CliTest.Sigint*:Signals/TrainRunSignal.*'
 stress --cpu "$(nproc)" --timeout 1800 >/dev/null &
 load=$!
 trap 'kill $load 2>/dev/null || true' EXIT

@@ -40,7 +40,7 @@ munit_test_group(NAME train.bf16 FILTER Pipelines/TrainRunBoth.* LABELS slow tra
 munit_test_group(NAME train.crash FILTER CheckpointSetTest.*:CheckpointSet.* LABELS slow train)      # [68]
 # Concurrency, ordering and Ctrl-C: barriers and readiness lines, no clocks (scripts/stress_timing_tests.sh).
 munit_test_group(NAME engine.timing
-                 FILTER ExecutorTest.*:TrainingOrder.*:ComputeLanesTest.*:CliTest.Sigint*:TrainRun.CtrlC*
+                 FILTER ExecutorTest.*:TrainingOrder.*:ComputeLanesTest.*:CliTest.Sigint*:Signals/TrainRunSignal.*
                  LABELS timing engine)                                                               # [17]
 munit_test_group(NAME cli FILTER CliTest.*:PluginTest.* LABELS cli)                                  # [40]
 munit_test_group(NAME translate FILTER Translate.* LABELS cli)                                       # [46]

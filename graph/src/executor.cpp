@@ -495,6 +495,8 @@ class Run {
       try {
         TorchScope scope(torch_);
         runtime->node->close();
+      } catch (const UserError& e) {
+        throw UserError(std::vector<Diagnostic>{{{pipeline_.file}, "node '" + spec.id + "' (" + spec.schema().kind + ")", e.what()}});
       } catch (const std::exception& e) {
         throw RunError("node '" + spec.id + "' (" + spec.schema().kind + ") failed while closing: " + e.what());
       }

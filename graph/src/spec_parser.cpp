@@ -1,7 +1,9 @@
 // TOML → PipelineSpec. toml++ keeps source positions, so every diagnostic names file:line:column.
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <sstream>
+#include <thread>
 
 #include <toml++/toml.h>
 
@@ -52,7 +54,7 @@ class Parser {
     }
     if (spec.nodes.empty() && diagnostics_.empty())
       error({file_}, "", "the pipeline has no nodes: add at least one [nodes.NAME] table");
-    if (!diagnostics_.empty()) throw UserError(diagnostics_);
+    spec.problems = diagnostics_;
     return spec;
   }
 
@@ -104,20 +106,23 @@ class Parser {
     out = value;
   }
 
-  // A whole number of at least `min`, stored into an integer of any width.
+  // A whole number of at least `min` (and at most `max`, for `why`), stored into an integer of any width.
   template <class Integer>
-  void read_count(const toml::node& node, const std::string& key, std::int64_t min, Integer& out) {
+  void read_count(const toml::node& node, const std::string& key, std::int64_t min, Integer& out,
+                  std::int64_t max = std::numeric_limits<std::int64_t>::max(), const std::string& why = "") {
     std::int64_t value = 0;
     if (!read(node, key, value, "an integer")) return;
-    if (value < min) {
+    if (value < min || value > max) {
       error(at(node), "[pipeline] → " + key,
-            "value " + std::to_string(value) + " is out of range: must be at least " + std::to_string(min));
+            "value " + std::to_string(value) + " is out of range: must be " +
+                (value < min ? "at least " + std::to_string(min) : "at most " + std::to_string(max) + why));
       return;
     }
     out = static_cast<Integer>(value);
   }
 
   void parse_settings(const toml::table& table, PipelineSettings& settings) {
+    const std::string per_core = " (4 per hardware thread of this machine)";
     static const std::vector<std::string> keys = {"mode", "device", "precision", "seed", "frames_in_flight",
                                                    "threads", "intra_op_threads", "compute_lanes", "frames",
                                                    "first_frame", "deterministic", "channels_last", "log_level"};
@@ -143,13 +148,13 @@ class Parser {
       } else if (name == "seed") {
         read_count(node, name, 0, settings.seed);
       } else if (name == "frames_in_flight") {
-        read_count(node, name, 1, settings.frames_in_flight);
+        read_count(node, name, 1, settings.frames_in_flight, kMaxFramesInFlight);
       } else if (name == "threads") {
-        read_count(node, name, 0, settings.threads);
+        read_count(node, name, 0, settings.threads, max_threads(), per_core);
       } else if (name == "intra_op_threads") {
-        read_count(node, name, 0, settings.intra_op_threads);
+        read_count(node, name, 0, settings.intra_op_threads, max_threads(), per_core);
       } else if (name == "compute_lanes") {
-        read_count(node, name, 0, settings.compute_lanes);
+        read_count(node, name, 0, settings.compute_lanes, max_threads(), per_core);
       } else if (name == "frames") {
         read_count(node, name, 0, settings.frames);
       } else if (name == "deterministic") {
@@ -312,6 +317,8 @@ UserError syntax_error(const toml::parse_error& e, const std::string& name) {
 }
 
 }  // namespace
+
+int max_threads() { return 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 PipelineSpec parse_pipeline_text(std::string_view text, const std::string& name,
                                  const std::vector<std::string>& overrides) {

@@ -39,7 +39,8 @@ std::string range_text(const ParamSpec& spec) {
 
 class Validator {
  public:
-  Validator(const PipelineSpec& spec, const Registry& registry) : spec_(spec), registry_(registry) {}
+  Validator(const PipelineSpec& spec, const Registry& registry)
+      : spec_(spec), registry_(registry), diagnostics_(spec.problems) {}
 
   Pipeline run() {
     Pipeline pipeline;
@@ -77,6 +78,8 @@ class Validator {
         if (!std::holds_alternative<bool>(value)) return wrong_type("a bool (true or false)");
         return value;
       case ParamType::Int:
+        // A float too large for the range (1e308) is out of range rather than of the wrong type.
+        if (auto d = std::get_if<double>(&value); d && std::isfinite(*d) && !in_range(*d)) return std::nullopt;
         if (!std::holds_alternative<std::int64_t>(value)) return wrong_type("an integer");
         if (!in_range(static_cast<double>(std::get<std::int64_t>(value)))) return std::nullopt;
         return value;
@@ -85,6 +88,10 @@ class Validator {
         if (auto i = std::get_if<std::int64_t>(&value)) number = static_cast<double>(*i);
         else if (auto d = std::get_if<double>(&value)) number = *d;
         else return wrong_type("a number");
+        if (!std::isfinite(number)) {
+          error(entry.where, context, format_number(number) + " is not a finite number");
+          return std::nullopt;
+        }
         if (!in_range(number)) return std::nullopt;
         return ParamValue{number};
       }
@@ -383,7 +390,7 @@ Pipeline validate(const PipelineSpec& spec, const Registry& registry) { return V
 
 Pipeline load_pipeline(const std::string& path, Registry& registry, const std::vector<std::string>& overrides) {
   PipelineSpec spec = parse_pipeline_file(path, overrides);
-  std::vector<Diagnostic> problems;
+  std::vector<Diagnostic> problems = spec.problems;
   for (const auto& plugin : spec.plugins) {
     try {
       load_plugin(registry, find_plugin(plugin.path, spec.dir));
@@ -391,7 +398,7 @@ Pipeline load_pipeline(const std::string& path, Registry& registry, const std::v
       problems.push_back({plugin.where, "[plugins] → " + plugin.name, e.what()});
     }
   }
-  if (!problems.empty()) throw UserError(problems);
+  if (problems.size() > spec.problems.size()) throw UserError(problems);
   return validate(spec, registry);
 }
 

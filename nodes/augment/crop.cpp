@@ -21,8 +21,8 @@ class Crop : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static inline const auto kWidth = param<int>("width").range(1, 65536).doc("window width in pixels");
-  static inline const auto kHeight = param<int>("height").range(1, 65536).doc("window height in pixels");
+  static inline const auto kWidth = param<int>("width").range(1, 4096).doc("window width in pixels");
+  static inline const auto kHeight = param<int>("height").range(1, 4096).doc("window height in pixels");
   static inline const auto kRandom = choice<bool>("mode", {{"random", true}, {"center", false}}, true)
       .doc("where the window lies");
 

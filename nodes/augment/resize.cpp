@@ -1,10 +1,12 @@
 // augment.resize — scales each image so its shorter side is `size` pixels, keeping the aspect
-// ratio (the longer side rounds down, as torchvision's Resize(int) in the official loader).
+// ratio (the longer side rounds down, as torchvision's Resize(int) in the official loader). An
+// image that would grow past kMaxResizedPixels (image_limits.h) stops the run (exit code 2).
 //
 //   [nodes.resized]
 //   kind = "augment.resize"
 //   in = "images.out"
 //   size = 256
+#include "../image_limits.h"
 #include "../image_mat.h"
 #include "munit/registry.h"
 
@@ -16,7 +18,7 @@ class Resize : public Node {
   static constexpr In<ImageBatch> kIn{"in"};
   static constexpr Out<ImageBatch> kOut{"out"};
 
-  static inline const auto kSize = param<int>("size").range(1, 65536)
+  static inline const auto kSize = param<int>("size").range(1, 4096)
       .doc("the shorter side's new length in pixels (the official new_size)");
   static inline const auto kInterpolation = choice<int>("interpolation",
                                                         {{"linear", cv::INTER_LINEAR},
@@ -41,7 +43,10 @@ class Resize : public Node {
         interpolation_(context.params.get(kInterpolation)) {}
 
   void process(Frame& frame) override {
-    frame.put(kOut, transform_each(frame.get(kIn), [&](const cv::Mat& image, std::size_t) {
+    const ImageBatch& in = frame.get(kIn);
+    frame.put(kOut, transform_each(in, [&](const cv::Mat& image, std::size_t k) {
+      check_resized_size(image.cols, image.rows, size_,
+                         k < in.provenance.size() ? in.provenance[k] : "image " + std::to_string(k));
       return resize_shorter_side(image, size_, interpolation_);
     }));
   }

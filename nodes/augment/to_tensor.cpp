@@ -10,6 +10,7 @@
 
 #include "../device_copy.h"
 #include "../tensor_image.h"
+#include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
@@ -40,11 +41,17 @@ class ToTensor : public Node {
                                                                                            : torch::MemoryFormat::Contiguous));
     for (std::size_t i = 0; i < batch.images.size(); ++i) {
       const Image& image = batch.images[i];
-      if (image.height != first.height || image.width != first.width || image.channels != first.channels)
-        throw std::invalid_argument("image " + std::to_string(i) + " is " + std::to_string(image.width) + "x" +
-                                    std::to_string(image.height) + "x" + std::to_string(image.channels) +
-                                    ", the first " + std::to_string(first.width) + "x" + std::to_string(first.height) +
-                                    "x" + std::to_string(first.channels) + ": resize or crop them to one size first");
+      if (image.height != first.height || image.width != first.width || image.channels != first.channels) {
+        auto name = [&](std::size_t k) {
+          return k < batch.provenance.size() ? "'" + batch.provenance[k] + "'" : "image " + std::to_string(k);
+        };
+        auto size = [](const Image& of) {
+          return std::to_string(of.width) + "x" + std::to_string(of.height) + "x" + std::to_string(of.channels);
+        };
+        throw UserError(name(i) + " is " + size(image) + ", but " + name(0) + " in the same batch is " + size(first) +
+                        ": the images of a batch must have one size (munit translate: --batch 1, or inputs of one "
+                        "aspect ratio; a pipeline: batch = 1, or augment.crop to one size)");
+      }
       out[static_cast<std::int64_t>(i)].copy_(tensor_of(image));
     }
     frame.put(kOut, TensorBatch{to_device(out, device_), batch.provenance});

@@ -97,7 +97,7 @@ class Idx : public Node {
       .doc("the IDX labels file ([N] bytes); needed for `classes`");
   static inline const auto kClasses = param<std::string>("classes", "")
       .doc("comma-separated class numbers to keep, e.g. \"5,7,9\" (empty: all)");
-  static inline const auto kBatch = param<std::int64_t>("batch", 1).range(1, 65536).doc("images per frame");
+  static inline const auto kBatch = param<std::int64_t>("batch", 1).range(1, 4096).doc("images per frame");
   static inline const auto kRepeat = param<bool>("repeat", false)
       .doc("endless epochs (training) instead of one pass");
   static inline const auto kShuffle = param<bool>("shuffle", false)

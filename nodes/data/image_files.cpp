@@ -11,7 +11,7 @@
 namespace munit::data {
 namespace {
 
-const auto kBatch = param<std::int64_t>("batch", 1).range(1, 65536)
+const auto kBatch = param<std::int64_t>("batch", 1).range(1, 4096)
     .doc("images per frame (the last frame of a pass may hold fewer)");
 const auto kRepeat = param<bool>("repeat", false).doc("endless epochs (training) instead of one pass (inference)");
 const auto kShuffle = param<bool>("shuffle", false).doc("a new seeded order every epoch instead of the sorted one");
@@ -45,6 +45,9 @@ ImageFilesSource::ImageFilesSource(std::vector<std::string> paths, const NodeCon
 
 void ImageFilesSource::close() {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!unreadable_.empty() && unreadable_.size() == paths_.size())
+    throw UserError("none of the " + std::to_string(paths_.size()) +
+                    " image files could be read (the warnings above say why): nothing was written");
   if (!unreadable_.empty()) log_->warn("skipped {} unreadable file(s) of {}", unreadable_.size(), paths_.size());
 }
 

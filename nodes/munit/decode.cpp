@@ -32,7 +32,7 @@ class Decode : public Node {
                                 model::Upsampling::Official)
       .doc("subpixel: the same images up to float rounding, faster (inference only; with autograd the official path "
            "runs)");
-  static inline const auto kMaxBatch = param<std::int64_t>("max_batch", 0).at_least(0)
+  static inline const auto kMaxBatch = param<std::int64_t>("max_batch", 0).range(0, 4096)
       .doc("images per decoder call (0: all at once). On the CPU, 1 is fastest for large images: the working set "
            "stays in cache");
 

@@ -6,6 +6,8 @@
 //   in = "x_a.out"
 #include <torch/torch.h>
 
+#include "input_size.h"
+#include "munit/errors.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
 #include "models.h"
@@ -23,7 +25,7 @@ class Encode : public Node {
   static inline const auto kGrad = param<bool>("grad", true)
       .doc("record autograd history in train mode (false: a forward pass nothing back-propagates through, e.g. the D "
            "step's translations)");
-  static inline const auto kMaxBatch = param<std::int64_t>("max_batch", 0).at_least(0)
+  static inline const auto kMaxBatch = param<std::int64_t>("max_batch", 0).range(0, 4096)
       .doc("images per encoder call (0: all at once). On the CPU, 1 is fastest for large images: the working set "
            "stays in cache");
 
@@ -41,12 +43,18 @@ class Encode : public Node {
   explicit Encode(const NodeContext& context)
       : model_(context.resource(kModel)),
         grad_(context.params.get(kGrad)),
-        max_batch_(context.params.get(kMaxBatch)) {}
+        max_batch_(context.params.get(kMaxBatch)),
+        smallest_(model::smallest_image_side(model_->net->config())) {}
 
   void process(Frame& frame) override {
     torch::AutoGradMode grad_mode(grad_ && torch::GradMode::is_enabled());
     const TensorBatch& in = frame.get(kIn);
     const std::int64_t n = in.data.size(0);
+    if (in.data.dim() == 4 && std::min(in.data.size(2), in.data.size(3)) < smallest_)
+      throw UserError("'" + (in.provenance.empty() ? std::string("the batch") : in.provenance.front()) + "' is " +
+                      std::to_string(in.data.size(3)) + "x" + std::to_string(in.data.size(2)) +
+                      " pixels here; the generator takes at least " + std::to_string(smallest_) +
+                      " a side: resize it larger (augment.resize size, munit translate --size)");
     model::Codes codes;
     if (max_batch_ == 0 || n <= max_batch_) {
       codes = model_->net->encode(in.data);
@@ -67,6 +75,7 @@ class Encode : public Node {
   std::shared_ptr<model::GeneratorModel> model_;
   bool grad_;
   std::int64_t max_batch_;
+  std::int64_t smallest_;  // the smallest side the networks take
 };
 
 }  // namespace

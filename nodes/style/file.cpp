@@ -8,8 +8,10 @@
 //   model = "gen_b"
 //   like = "x.out"
 //   path = "styles/winter.txt"
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -37,13 +39,22 @@ torch::Tensor read_text_styles(const fs::path& path) {
     std::istringstream words(line);
     std::vector<float> row;
     for (std::string word; words >> word;) {
+      const std::string where = path.string() + ":" + std::to_string(line_number) + ": '" + word + "' ";
+      double value = 0;
       try {
         std::size_t used = 0;
-        row.push_back(std::stof(word, &used));
+        value = std::stod(word, &used);
         if (used != word.size()) throw std::invalid_argument(word);
+      } catch (const std::out_of_range&) {
+        value = HUGE_VAL;  // beyond a double: reported as out of range below
       } catch (const std::exception&) {
-        throw UserError(path.string() + ":" + std::to_string(line_number) + ": '" + word + "' is not a number");
+        throw UserError(where + "is not a number");
       }
+      if (std::isnan(value) || (std::isinf(value) && word.find_first_of("iI") != std::string::npos))
+        throw UserError(where + "is not a finite number: a style code is finite");
+      if (std::abs(value) > std::numeric_limits<float>::max())
+        throw UserError(where + "is out of range: a style code is a 32-bit float, at most 3.4e38 in magnitude");
+      row.push_back(static_cast<float>(value));
     }
     if (row.empty()) continue;
     if (!rows.empty() && row.size() != rows.front().size())
@@ -58,16 +69,22 @@ torch::Tensor read_text_styles(const fs::path& path) {
   return styles;
 }
 
+torch::Tensor finite(const torch::Tensor& styles, const fs::path& path) {
+  if (styles.is_floating_point() && !torch::isfinite(styles).all().item<bool>())
+    throw UserError("'" + path.string() + "' holds style codes that are NaN or infinite: a style code is finite");
+  return styles;
+}
+
 torch::Tensor read_torch_styles(const fs::path& path) {
   py::Object file = load_torch_file(path);
-  if (file.is(py::Type::Tensor)) return file.as_tensor();
+  if (file.is(py::Type::Tensor)) return finite(file.as_tensor(), path);
   if (file.is(py::Type::Dict)) {
     const py::Object* only = nullptr;
     int tensors = 0;
     for (const auto& entry : file.entries())
       if (entry.second.is(py::Type::Tensor)) only = &entry.second, ++tensors;
     if (tensors != 1) only = nullptr;
-    if (only) return only->as_tensor();
+    if (only) return finite(only->as_tensor(), path);
   }
   throw UserError("'" + path.string() + "' holds " + file.describe() + ", not a tensor of style codes");
 }

@@ -37,7 +37,7 @@ class StyleInterpolate : public Node {
       .doc("the last style: a prior draw with this seed");
   static inline const auto kSteps = param<std::int64_t>("steps", 8).range(2, 4096)
       .doc("styles from first to last, both included");
-  static inline const auto kSize = param<int>("size", 0).range(0, 65536)
+  static inline const auto kSize = param<int>("size", 0).range(0, 4096)
       .doc("resize reference images so the shorter side is this (0: as stored)");
 
   static NodeSchema schema() {

@@ -34,9 +34,9 @@ class StylePrior : public Node {
   static constexpr In<TensorBatch> kLike{"like"};
   static constexpr Out<TensorBatch> kOut{"out"};
 
-  static inline const auto kStyleDim = param<std::int64_t>("style_dim", 8).at_least(1)
+  static inline const auto kStyleDim = param<std::int64_t>("style_dim", 8).range(1, 4096)
       .doc("length of a style code (gen.style_dim)");
-  static inline const auto kPerInput = param<std::int64_t>("per_input", 1).at_least(1)
+  static inline const auto kPerInput = param<std::int64_t>("per_input", 1).range(1, 4096)
       .doc("styles per sample of `like`, grouped by sample");
   enum class Draw { Frame, Input, Shared };
   static inline const auto kDraw =

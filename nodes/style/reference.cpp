@@ -35,7 +35,7 @@ class StyleReference : public Node {
       .doc("a reference image, or a folder of them (subfolders included)");
   static inline const auto kByName = choice<bool>("pair", {{"all", false}, {"name", true}}, false)
       .doc("all: every input with every reference; name: each input with the reference of its stem");
-  static inline const auto kSize = param<int>("size", 0).range(0, 65536)
+  static inline const auto kSize = param<int>("size", 0).range(0, 4096)
       .doc("resize references so the shorter side is this (0: as stored)");
 
   static NodeSchema schema() {

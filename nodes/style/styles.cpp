@@ -4,7 +4,9 @@
 
 #include "../data/read_image.h"
 #include "../device_copy.h"
+#include "../image_limits.h"
 #include "../image_mat.h"
+#include "../munit/input_size.h"
 #include "../image_stem.h"
 #include "../tensor_image.h"
 #include "munit/errors.h"
@@ -15,6 +17,12 @@ at::Tensor reference_style(model::GeneratorModel& model, const std::string& path
   const bool gray = model.net->config().input_dim == 1;
   data::ReadImage read = data::read_image(path, gray ? data::Channels::Gray : data::Channels::Rgb);
   if (!read.image) throw UserError("cannot read the reference image '" + path + "' (" + read.why + ")");
+  if (size > 0) check_resized_size(read.image->width, read.image->height, size, path);
+  const std::int64_t smallest = model::smallest_image_side(model.net->config());
+  const std::int64_t side = size > 0 ? size : std::min(read.image->width, read.image->height);
+  if (side < smallest)
+    throw UserError("the reference image '" + path + "' would be " + std::to_string(side) +
+                    " pixels on its shorter side; the generator takes at least " + std::to_string(smallest));
   Image image = size > 0 ? image_from(resize_shorter_side(view_of(*read.image), size, kInterAuto)) : *read.image;
   torch::NoGradGuard no_grad;
   const torch::Device device = model.net->parameters().front().device();

@@ -273,8 +273,21 @@ TEST_F(CliTest, SigintStopsARunCleanly) {
   Background run({MUNIT_BINARY, "run", file});
   ASSERT_TRUE(run.wait_for(kCtrlCHandled)) << run.output();
   run.signal(SIGINT);
-  EXPECT_EQ(run.wait(), 0) << run.output();
+  EXPECT_EQ(run.wait(), 130) << run.output();  // 128 + SIGINT: schedulers tell it from success
   EXPECT_THAT(run.output(), HasSubstr("(interrupted)"));
+}
+
+// SIGTERM and SIGHUP (a closed terminal) stop a run as Ctrl-C does, each with 128 + its number.
+TEST_F(CliTest, SigintSigtermAndSighupExitWith128PlusTheSignal) {
+  std::string file = write("endless.toml", "[pipeline]\nframes_in_flight = 2\n[nodes.images]\nkind = \"data.pattern\"\n"
+                                           "count = 100000000\nbatch = 1\nsize = 256\n");
+  for (int signal : {SIGTERM, SIGHUP}) {
+    Background run({MUNIT_BINARY, "run", file});
+    ASSERT_TRUE(run.wait_for(kCtrlCHandled)) << run.output();
+    run.signal(signal);
+    EXPECT_EQ(run.wait(), 128 + signal) << run.output();
+    EXPECT_THAT(run.output(), HasSubstr("(interrupted)")) << signal;
+  }
 }
 
 }  // namespace

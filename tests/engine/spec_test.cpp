@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "../support/test_nodes.h"
 #include "munit/errors.h"
 
@@ -121,6 +124,41 @@ TEST_F(SpecTest, PipelineSettingsAreChecked) {
               HasSubstr("must be at least 1"));
   EXPECT_THAT(refused("[pipeline]\nsed = 3\n[nodes.t]\nkind = \"test.ticks\"\n"), HasSubstr("did you mean 'seed'?"));
   EXPECT_THAT(refused("[pipline]\n[nodes.t]\nkind = \"test.ticks\"\n"), HasSubstr("unknown section 'pipline'"));
+}
+
+// Issue 16: [pipeline] problems do not hide those of the nodes.
+TEST_F(SpecTest, SettingsAndNodeProblemsAreReportedTogether) {
+  std::string error = refused("[pipeline]\nthreads = -1\n[nodes.images]\nkind = \"data.pattern\"\nfoo = 3\n");
+  EXPECT_THAT(error, HasSubstr("[pipeline] → threads"));
+  EXPECT_THAT(error, HasSubstr("unknown key 'foo'"));
+}
+
+// Issue 16: counts are bounded by what the machine can do; the message names the bound.
+TEST_F(SpecTest, CountsAreBoundedByTheMachine) {
+  const std::string node = "[nodes.t]\nkind = \"test.ticks\"\n";
+  const std::string cores = std::to_string(4 * std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_THAT(refused("[pipeline]\nthreads = 100000\n" + node), HasSubstr("must be at most " + cores));
+  EXPECT_THAT(refused("[pipeline]\nintra_op_threads = 100000\n" + node), HasSubstr("must be at most " + cores));
+  EXPECT_THAT(refused("[pipeline]\ncompute_lanes = 100000\n" + node), HasSubstr("must be at most " + cores));
+  EXPECT_THAT(refused("[pipeline]\nframes_in_flight = 5000000000\n" + node), HasSubstr("must be at most 1024"));
+  EXPECT_THAT(refused("[nodes.images]\nkind = \"data.image_folder\"\ndir = \".\"\nbatch = 5000\n"),
+              HasSubstr("must be [1, 4096]"));
+  EXPECT_THAT(refused("[nodes.images]\nkind = \"data.pattern\"\n[nodes.r]\nkind = \"augment.resize\"\n"
+                      "in = \"images.out\"\nsize = 5000\n"),
+              HasSubstr("must be [1, 4096]"));
+  EXPECT_THAT(refused("[nodes.images]\nkind = \"data.pattern\"\n[nodes.s]\nkind = \"style.prior\"\n"
+                      "like = \"images.out\"\nper_input = 5000\n"),
+              HasSubstr("must be [1, 4096]"));
+}
+
+// Issue 16: numbers too large for their type are out of range; NaN and infinities are refused.
+TEST_F(SpecTest, HugeAndNonFiniteNumbersAreRefused) {
+  EXPECT_THAT(refused("[nodes.images]\nkind = \"data.pattern\"\nbatch = 1e308\n"),
+              HasSubstr("param 'batch': value 1e+308 is out of range: must be [1, 4096]"));
+  const std::string edges = "[nodes.images]\nkind = \"data.pattern\"\n[nodes.e]\nkind = \"augment.edges\"\n"
+                            "in = \"images.out\"\n";
+  EXPECT_THAT(refused(edges + "low = nan\n"), HasSubstr("param 'low': nan is not a finite number"));
+  EXPECT_THAT(refused(edges + "blur = -inf\n"), HasSubstr("param 'blur': -inf is not a finite number"));
 }
 
 TEST_F(SpecTest, OverridesKeepTheTypeOfTheValueTheyReplace) {

@@ -183,19 +183,23 @@ TEST(TrainRun, ResumingGivesTheParametersOfAnUninterruptedRun) {
   fs::remove_all(resumed);
 }
 
-TEST(TrainRun, CtrlCWritesALoadableCheckpointAndNoPartialFiles) {
-  const fs::path dir = scratch("sigint");
+class TrainRunSignal : public ::testing::TestWithParam<int> {};
+
+// Ctrl-C, SIGTERM or SIGHUP: the run saves a final checkpoint and exits with 128 + the signal.
+TEST_P(TrainRunSignal, CtrlCWritesALoadableCheckpointAndNoPartialFiles) {
+  const int signal = GetParam();
+  const fs::path dir = scratch("signal" + std::to_string(signal));
   fs::path pipeline = write_pipeline(dir, 1000000, false);
   testing::Background run({MUNIT_BINARY, "run", pipeline.string()});
   ASSERT_TRUE(run.wait_for(testing::kCtrlCHandled)) << run.output();
   // Interrupt once it trains: the metrics log has its first line.
   ASSERT_TRUE(testing::eventually([&] { return fs::exists(dir / "metrics.jsonl") && fs::file_size(dir / "metrics.jsonl") > 0; }))
       << run.output();
-  run.signal(SIGINT);
-  ASSERT_EQ(run.wait(), 0) << "munit did not exit cleanly after SIGINT:\n" << run.output();
+  run.signal(signal);
+  ASSERT_EQ(run.wait(), 128 + signal) << "munit did not exit cleanly after signal " << signal << ":\n" << run.output();
 
   auto latest = model::latest_checkpoint(dir / "ckpt", "gen");
-  ASSERT_TRUE(latest.has_value()) << "no checkpoint after SIGINT";
+  ASSERT_TRUE(latest.has_value()) << "no checkpoint after signal " << signal;
   const std::int64_t iterations = model::iterations_of(*latest);
   EXPECT_GT(iterations, 0);
   EXPECT_NO_THROW(load_torch_file(*latest));
@@ -206,6 +210,11 @@ TEST(TrainRun, CtrlCWritesALoadableCheckpointAndNoPartialFiles) {
   EXPECT_NE(run.output().find("(interrupted)"), std::string::npos) << run.output();
   fs::remove_all(dir);
 }
+
+INSTANTIATE_TEST_SUITE_P(Signals, TrainRunSignal, ::testing::Values(SIGINT, SIGHUP),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string(info.param == SIGINT ? "Sigint" : "Sighup");
+                         });
 
 }  // namespace
 }  // namespace munit

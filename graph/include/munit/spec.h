@@ -16,6 +16,11 @@ enum class Mode { Train, Infer };
 // spdlog's level names, accepted by [pipeline] log_level, a node's log_level and --log-level.
 inline const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "off"};
 
+// The most a [pipeline] count may ask for: more threads than 4 per hardware thread only cost
+// memory and process IDs, more frames in flight only memory.
+int max_threads();  // 4 x std::thread::hardware_concurrency()
+inline constexpr int kMaxFramesInFlight = 1024;
+
 struct PipelineSettings {
   Mode mode = Mode::Infer;
   std::string device = "auto";     // auto | cpu | cuda | cuda:N
@@ -66,10 +71,12 @@ struct PipelineSpec {
   std::vector<PluginSpec> plugins;
   std::vector<ResourceSpec> resources;
   std::vector<NodeSpec> nodes;
+  std::vector<Diagnostic> problems;  // found while parsing; validate() reports them with its own
 };
 
 // `overrides` are "section.key=value" strings (munit run --set), applied before parsing with the
-// type of the value they replace.
+// type of the value they replace. Malformed TOML and bad overrides throw UserError; other problems
+// go to `problems`, so that validation reports them together with those of the nodes.
 PipelineSpec parse_pipeline_file(const std::string& path, const std::vector<std::string>& overrides = {});
 PipelineSpec parse_pipeline_text(std::string_view text, const std::string& name,
                                  const std::vector<std::string>& overrides = {});

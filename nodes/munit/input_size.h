@@ -1,0 +1,12 @@
+#pragma once
+// The smallest image a generator of this config encodes and decodes: its reflection paddings must
+// be smaller than the sides they pad, down to the style encoder's fourth stride-2 convolution.
+#include <cstdint>
+
+#include "config.h"
+
+namespace munit::model {
+
+std::int64_t smallest_image_side(const GeneratorConfig& config);
+
+}  // namespace munit::model
