@@ -189,7 +189,7 @@ TEST_F(TorchFile, RefusesARecordWhoseBytesDoNotMatchItsCrc) {
   caffe2::serialize::PyTorchStreamReader reader((kData / "sample_zip.pt").string());
   std::string record;
   for (const auto& name : reader.getAllRecords())
-    if (name.rfind("data/", 0) == 0 && reader.getRecord(name).second > 0) record = name;
+    if (name.rfind("data/", 0) == 0 && std::get<1>(reader.getRecord(name)) > 0) record = name;
   ASSERT_FALSE(record.empty());
   const std::size_t offset = reader.getRecordOffset(record);
   ASSERT_LT(offset, bytes.size());
