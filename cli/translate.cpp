@@ -118,7 +118,7 @@ std::string translate_pipeline(const TranslateArgs& args) {
     throw UserError((args.size > 0 ? "--size " + std::to_string(size) : "the config's new_size " + std::to_string(size)) +
                     " is too small for this generator: its images must be at least " + std::to_string(smallest) +
                     " pixels a side; give --size " + std::to_string(smallest) + " or more");
-  check_output_names(args.input);
+  if (!args.print_pipeline) check_output_names(args.input);  // printing reads no input
   // On the CPU one image per network call is fastest (measured: a batch of 2 at 256x256 takes 2.4x
   // the time of one, its working set no longer in cache); a GPU wants whole batches.
   const bool cpu = args.device == "cpu" || (args.device == "auto" && !torch::cuda::is_available());

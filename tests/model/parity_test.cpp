@@ -93,7 +93,10 @@ class OfficialSmall : public ::testing::TestWithParam<std::string> {
   }
 
   torch::Device device_{torch::kCPU};
-  double tolerance_ = 1e-5;
+  // The fixture was made on an AVX-512 CPU. On an AVX2-only CPU (AMD EPYC Zen 3) oneDNN's kernels
+  // round differently: the official code itself, run there, differs from io.pt by up to 5.7e-5
+  // (c_a_recon), exactly as munit does, so 1e-5 held only on machines like the fixture's.
+  double tolerance_ = 1e-4;
   std::filesystem::path dir_;
   double worst_ = 0;
   int compared_ = 0;

@@ -225,7 +225,7 @@ TEST_F(TorchFile, RefusesPicklesNestedTooDeepWithoutCrashing) {
 
 TEST_F(TorchFile, RefusesAPickleWhoseListContainsItself) {
   // l = []; l.append(l): EMPTY_LIST, BINPUT 0, BINGET 0, APPEND.
-  const std::string message = refusal(write_zip("cycle.pt", {{"data.pkl", std::string("\x80\x02]q\x00h\x00a.", 9)}}));
+  const std::string message = refusal(write_zip("cycle.pt", {{"data.pkl", std::string("\x80\x02]q\x00" "h\x00" "a.", 9)}}));
   EXPECT_NE(message.find("contains itself"), std::string::npos) << message;
 }
 

@@ -63,7 +63,7 @@ TEST_F(StyleNodes, PriorDrawsPerFramePerInputOrShared) {
   auto by_input = prior("input");
   const at::Tensor first = tensor(by_input.process(0, {{"like", ab}})[0]);
   EXPECT_EQ(by_input.process(0, {{"like", ab}})[0].as<TensorBatch>().provenance,
-            (std::vector<std::string>{"a_random0", "a_random1", "b_random0", "b_random1"}));
+            (std::vector<std::string>{"dir/a_random0", "dir/a_random1", "dir/b_random0", "dir/b_random1"}));
   // An input's styles follow its name, not its frame, batch or position.
   EXPECT_TRUE(torch::equal(tensor(by_input.process(9, {{"like", a}})[0]), first.slice(0, 0, 2)));
   EXPECT_TRUE(torch::equal(tensor(by_input.process(3, {{"like", ba}})[0]).slice(0, 2, 4), first.slice(0, 0, 2)));
@@ -135,10 +135,10 @@ TEST_F(StyleNodes, ReferencesPairWithEveryInputOrByName) {
   }
   Packet like = named(torch::zeros({2, 3, 8, 8}), {"in/q.jpg", "in/p.jpg"});
   auto all = node("style.reference", {{"path", dir.string()}}).process(0, {{"like", like}});
-  EXPECT_EQ(all[0].as<TensorBatch>().provenance, (std::vector<std::string>{"q_p", "q_q", "p_p", "p_q"}));
+  EXPECT_EQ(all[0].as<TensorBatch>().provenance, (std::vector<std::string>{"in/q_p", "in/q_q", "in/p_p", "in/p_q"}));
   auto named_pair = node("style.reference", {{"path", dir.string()}, {"pair", std::string("name")}});
   auto paired = named_pair.process(0, {{"like", like}});
-  EXPECT_EQ(paired[0].as<TensorBatch>().provenance, (std::vector<std::string>{"q_ref", "p_ref"}));
+  EXPECT_EQ(paired[0].as<TensorBatch>().provenance, (std::vector<std::string>{"in/q_ref", "in/p_ref"}));
   EXPECT_TRUE(torch::equal(tensor(paired[0])[0], tensor(all[0])[1]));  // q's reference is q.png
   EXPECT_FALSE(torch::equal(tensor(paired[0])[0], tensor(paired[0])[1]));
   Packet stranger = named(torch::zeros({1, 3, 8, 8}), {"in/z.png"});

@@ -241,7 +241,7 @@ TEST_F(TrainNodes, ToTensorMapsBytesToMinusOneToOne) {
   EXPECT_FLOAT_EQ(t[0][2][0][0].item<float>(), 1.0f);
   EXPECT_NEAR(t[0][2][0][1].item<float>(), 51 / 127.5 - 1, 1e-6);
   Image other{2, 2, 3, std::vector<std::uint8_t>(12, 0)};
-  EXPECT_THROW(to_tensor.process(0, {{"in", Packet::of(ImageBatch{{image, other}, {"x", "y"}})}}), std::invalid_argument);
+  EXPECT_THROW(to_tensor.process(0, {{"in", Packet::of(ImageBatch{{image, other}, {"x", "y"}})}}), UserError);
 }
 
 TEST_F(TrainNodes, MetricsLogWritesAJsonLineEveryNIterations) {
