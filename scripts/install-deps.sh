@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev            # LibTorch 1.13 (CPU): networks, tensors
+  libdnnl-dev             # oneDNN, which LibTorch links: convolutions with weights kept laid out
   libtbb-dev              # oneTBB flow graph: the executor
   libopencv-dev           # image decoding, encoding, resizing
   libboost-dev libboost-filesystem-dev  # Boost.DLL plugin loader

@@ -3,6 +3,8 @@
 // registered names and order mirror the official ones, so state dicts match key for key and the
 // optimizer's parameter order is the official one.
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,8 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+
+#include "onednn_conv.h"
 
 namespace munit::model {
 
@@ -52,6 +56,7 @@ class LayerNormImpl : public torch::nn::Module {
   torch::Tensor gamma, beta;
 
  private:
+  torch::Tensor forward_bf16(const torch::Tensor& x);  // CPU bf16: the same statistics, faster
   double eps_;
 };
 TORCH_MODULE(LayerNorm);
@@ -110,12 +115,24 @@ class Conv2dBlockImpl : public torch::nn::Module {
 
  private:
   torch::Tensor pad(const torch::Tensor& x, std::int64_t p) const;
+  torch::Tensor convolve(const torch::Tensor& padded);
   torch::Tensor finish(torch::Tensor x, AdainParams* adain);  // norm and activation
   Conv2dBlockOptions options_;
   torch::nn::BatchNorm2d batch_norm_{nullptr};
   LayerNorm layer_norm_{nullptr};
   AdaptiveInstanceNorm adain_{nullptr};
   torch::nn::PReLU prelu_{nullptr};
+  std::shared_ptr<ConvWeights> conv_weights_ = make_conv_weights();
+  // forward_upsampled's phase kernels, made once per weight change.
+  struct Phases {
+    std::mutex mutex;
+    const void* of = nullptr;
+    std::int64_t version = -1;
+    torch::Tensor weight, bias;
+    std::shared_ptr<ConvWeights> laid_out = make_conv_weights();
+  };
+  std::pair<torch::Tensor, torch::Tensor> phase_weights();
+  std::shared_ptr<Phases> phases_ = std::make_shared<Phases>();
 };
 TORCH_MODULE(Conv2dBlock);
 

@@ -53,6 +53,8 @@ void adam_in_place(const at::Tensor& param, const at::Tensor& grad, const at::Te
       p[i] = p[i] + minus_step * mi / (std::sqrt(vi) / correction + eps);
     }
   });
+  // Written through its pointer: say so, as an ATen in-place operation would (onednn_conv.h).
+  param.unsafeGetTensorImpl()->bump_version();
 }
 
 }  // namespace
