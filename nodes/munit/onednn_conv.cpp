@@ -11,6 +11,7 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
+#include <ATen/record_function.h>
 #include <dnnl.hpp>
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -184,6 +185,7 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
                             const at::Tensor& bias, std::int64_t stride, ConvWeights* cache, bool bf16,
                             bool input_gradient) {
+    RECORD_FUNCTION("munit::onednn_conv2d", std::vector<c10::IValue>());  // for `munit bench --ops`
     const at::ScalarType type = bf16 ? at::kBFloat16 : at::kFloat;
     const at::Tensor src = x.to(type).contiguous(x.suggest_memory_format());
     auto p = primitives(src.sizes(), weight.sizes(), bias.defined(), stride, type_of(type));
