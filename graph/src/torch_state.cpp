@@ -16,12 +16,14 @@ namespace {
 // torch 2.4 replaced the per-device autocast setters with ones taking the device type.
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
 bool autocast_enabled(bool cuda) { return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU); }
+at::ScalarType cpu_autocast_dtype() { return at::autocast::get_autocast_dtype(at::kCPU); }
 void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
   at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, enabled);
   if (enabled) at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
 }
 #else
 bool autocast_enabled(bool cuda) { return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+at::ScalarType cpu_autocast_dtype() { return at::autocast::get_autocast_cpu_dtype(); }
 void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
   if (cuda) {
     at::autocast::set_enabled(enabled);
@@ -34,6 +36,8 @@ void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
 #endif
 
 }  // namespace
+
+bool cpu_bf16_autocast() { return autocast_enabled(false) && cpu_autocast_dtype() == at::kBFloat16; }
 
 TorchScope::TorchScope(const TorchSettings& settings, int threads) : previous_grad_(c10::GradMode::is_enabled()) {
   // at::set_num_threads configures the calling thread's OpenMP team; set it when it changes.

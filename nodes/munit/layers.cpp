@@ -48,21 +48,32 @@ torch::Tensor activate(const torch::Tensor& x, Activation activation) {
 
 namespace {
 
-// CPU bf16 instance norm with an optional per-(sample, channel) affine ([b * c] each): the
-// statistics accumulated in fp32 from bf16 (no fp32 copy of x), the normalization and affine as one
-// scale and shift applied in one bf16 pass, bf16 out.
+// Per-row fp32 mean and biased variance of bf16 rows (the last dimension), from sums accumulated in
+// fp32: no fp32 copy of the rows, and ATen's Welford var_mean is several times slower.
+std::pair<torch::Tensor, torch::Tensor> row_mean_and_variance(const torch::Tensor& rows) {
+  const std::int64_t last = rows.dim() - 1;
+  const double n = static_cast<double>(rows.size(last));
+  const torch::Tensor mean = rows.sum({last}, false, torch::kFloat) / n;
+  const torch::Tensor square = torch::linalg_vector_norm(rows, 2, {last}, false, torch::kFloat).square() / n;
+  return {mean, (square - mean.square()).clamp_min(0)};
+}
+
+// x * scale + shift in bf16 with per-(sample, channel) fp32 scale and shift of shape [b, c]: one
+// pass instead of normalize-then-affine. A multiply and an add: ATen 1.13's bf16 addcmul is 3x slower.
+torch::Tensor scale_and_shift_bf16(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift) {
+  const std::int64_t b = x.size(0), c = x.size(1);
+  return x * scale.to(torch::kBFloat16).view({b, c, 1, 1}) + shift.to(torch::kBFloat16).view({b, c, 1, 1});
+}
+
+// CPU bf16 instance norm with an optional per-(sample, channel) affine ([b * c] each), bf16 out.
 torch::Tensor instance_norm_bf16(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double eps) {
   const std::int64_t b = x.size(0), c = x.size(1);
-  const torch::Tensor rows = x.reshape({b * c, -1});
-  const double n = static_cast<double>(rows.size(1));
-  const torch::Tensor mean = rows.sum({1}, false, torch::kFloat) / n;
-  const torch::Tensor square = torch::linalg_vector_norm(rows, 2, {1}, false, torch::kFloat).square() / n;
-  torch::Tensor scale = torch::rsqrt((square - mean.square()).clamp_min(0) + eps);
-  if (weight.defined()) scale = scale * weight.to(torch::kFloat);
+  const auto [mean, var] = row_mean_and_variance(x.reshape({b, c, -1}));
+  torch::Tensor scale = torch::rsqrt(var + eps);
+  if (weight.defined()) scale = scale * weight.to(torch::kFloat).view({b, c});
   torch::Tensor shift = -mean * scale;
-  if (bias.defined()) shift = shift + bias.to(torch::kFloat);
-  // x * scale + shift: ATen 1.13's bf16 addcmul is 3x slower than a multiply and an add.
-  return x * scale.to(torch::kBFloat16).view({b, c, 1, 1}) + shift.to(torch::kBFloat16).view({b, c, 1, 1});
+  if (bias.defined()) shift = shift + bias.to(torch::kFloat).view({b, c});
+  return scale_and_shift_bf16(x, scale, shift);
 }
 
 bool cpu_bf16_image(const torch::Tensor& x) { return x.is_cpu() && x.scalar_type() == torch::kBFloat16 && x.dim() == 4; }
@@ -95,29 +106,21 @@ torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
 }
 
 torch::Tensor LayerNormImpl::forward_bf16(const torch::Tensor& x) {
-  // The official statistics (per sample, or over everything for a batch of one; unbiased std), in
-  // fp32 from per-channel rows reduced in parallel and combined (Chan et al.'s pairwise variance),
-  // where flat.std() is one single-threaded reduction. Then the normalization and the
-  // affine as one per-channel scale and shift applied in bf16: one pass, and bf16 out for the next
-  // convolution.
+  // The official statistics (per sample, or over everything for a batch of one; unbiased std),
+  // combined from per-channel rows reduced in parallel (Chan et al.'s pairwise variance), where
+  // flat.std() is one single-threaded reduction; then one scale and shift, bf16 out.
   const std::int64_t b = x.size(0), c = x.size(1);
   const std::int64_t groups = b == 1 ? 1 : b;
   const torch::Tensor rows = x.reshape({groups, b / groups * c, -1});
-  // Row sums of x and x^2 accumulated in fp32 (ATen's Welford var_mean is several times slower).
+  const auto [row_mean, row_var] = row_mean_and_variance(rows);  // [groups, rows]
   const double per_row = static_cast<double>(rows.size(2)), n = per_row * static_cast<double>(rows.size(1));
-  const torch::Tensor row_mean = rows.sum({2}, false, torch::kFloat) / per_row;  // [groups, rows]
-  const torch::Tensor row_square = torch::linalg_vector_norm(rows, 2, {2}, false, torch::kFloat).square() / per_row;
-  const torch::Tensor row_var = (row_square - row_mean.square()).clamp_min(0);
   const torch::Tensor mean = row_mean.mean(1, /*keepdim=*/true);
   const torch::Tensor m2 = (row_var.sum(1, true) + (row_mean - mean).square().sum(1, true)) * per_row;
   const torch::Tensor std = (m2 / (n - 1)).sqrt();  // [groups, 1]
-  // Per (sample, channel): scale = gamma / (std + eps), shift = beta - mean * scale.
-  const torch::Tensor sample_std = std.repeat_interleave(b / groups, 0).view({b, 1});
-  const torch::Tensor sample_mean = mean.repeat_interleave(b / groups, 0).view({b, 1});
+  const torch::Tensor sample_std = std.repeat_interleave(b / groups, 0);  // [b, 1]
+  const torch::Tensor sample_mean = mean.repeat_interleave(b / groups, 0);
   const torch::Tensor scale = gamma.view({1, c}) / (sample_std + eps_);
-  const torch::Tensor shift = beta.view({1, c}) - sample_mean * scale;
-  // x * scale + shift: ATen 1.13's bf16 addcmul is 3x slower than a multiply and an add.
-  return x * scale.to(torch::kBFloat16).view({b, c, 1, 1}) + shift.to(torch::kBFloat16).view({b, c, 1, 1});
+  return scale_and_shift_bf16(x, scale, beta.view({1, c}) - sample_mean * scale);
 }
 
 std::pair<torch::Tensor, torch::Tensor> AdainParams::take(std::int64_t features) {

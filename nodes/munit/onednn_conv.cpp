@@ -10,11 +10,11 @@
 #include <vector>
 
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <ATen/record_function.h>
 #include <dnnl.hpp>
 #include <torch/torch.h>
-#include <torch/version.h>
+
+#include "munit/tensor.h"
 
 namespace munit::model {
 namespace {
@@ -24,14 +24,6 @@ using dnnl::memory;
 dnnl::engine& cpu() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
-}
-
-bool bf16_autocast() {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-  return at::autocast::is_autocast_enabled(at::kCPU) && at::autocast::get_autocast_dtype(at::kCPU) == at::kBFloat16;
-#else
-  return at::autocast::is_cpu_enabled() && at::autocast::get_autocast_cpu_dtype() == at::kBFloat16;
-#endif
 }
 
 memory::data_type type_of(at::ScalarType type) {
@@ -138,15 +130,9 @@ std::shared_ptr<Primitives> primitives(at::IntArrayRef src_sizes, at::IntArrayRe
   static std::map<Key, std::shared_ptr<Primitives>> made;
   Key key{src_sizes.vec(), weight_sizes.vec(), bias, stride, type, at::get_num_threads()};
   std::lock_guard<std::mutex> lock(mutex);
-  auto& slot = made[key];
-  if (!slot) {
-    if (made.size() > 512) {  // many input sizes (translate over mixed images): start over
-      made.clear();
-      return made[key] = make_primitives(src_sizes, weight_sizes, bias, stride, type);
-    }
-    slot = make_primitives(src_sizes, weight_sizes, bias, stride, type);
-  }
-  return slot;
+  if (auto found = made.find(key); found != made.end()) return found->second;
+  if (made.size() >= 512) made.clear();  // many input sizes (translate over mixed images): start over
+  return made[key] = make_primitives(src_sizes, weight_sizes, bias, stride, type);
 }
 
 }  // namespace
@@ -290,12 +276,12 @@ bool onednn_conv_fits(const at::Tensor& x, const at::Tensor& weight) {
   // bf16 only. In fp32 the gain was within noise (2.36-2.51 against 2.50-2.55 s per 128 px
   // iteration) and the laid-out fp32 weights raised peak memory to 1.39x the official code's;
   // LibTorch's own convolutions keep fp32 exactly as before.
-  return x.scalar_type() == at::kBFloat16 || (x.scalar_type() == at::kFloat && bf16_autocast());
+  return x.scalar_type() == at::kBFloat16 || (x.scalar_type() == at::kFloat && cpu_bf16_autocast());
 }
 
 at::Tensor onednn_conv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, std::int64_t stride,
                          ConvWeights& weights) {
-  const bool bf16 = x.scalar_type() == at::kBFloat16 || bf16_autocast();
+  const bool bf16 = x.scalar_type() == at::kBFloat16 || cpu_bf16_autocast();
   // Function::apply runs forward without grad mode: whether x will want a gradient is known here.
   const bool input_gradient = torch::GradMode::is_enabled() && x.requires_grad();
   return ConvFunction::apply(x, weight, bias, stride, &weights, bf16, input_gradient);

@@ -1,10 +1,9 @@
 // The oneDNN convolution gives LibTorch's conv2d: the same output and gradients in fp32, bf16's
 // rounding in bf16; and a weight changed between calls is read anew, never from the cache.
-#include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
+#include "graph/src/torch_state.h"
 #include "nodes/munit/onednn_conv.h"
 
 namespace munit {
@@ -27,24 +26,6 @@ void expect_close(const torch::Tensor& ours, const torch::Tensor& theirs, double
   const double scale = std::max(1.0, theirs.abs().max().item<double>());
   EXPECT_LE((ours - theirs).abs().max().item<double>(), tolerance * scale) << what;
 }
-
-// bf16 autocast on the CPU for one scope (torch 2.4 renamed the setters).
-struct Bf16Autocast {
-  Bf16Autocast() { set(true); }
-  ~Bf16Autocast() {
-    set(false);
-    at::autocast::clear_cache();
-  }
-  static void set(bool enabled) {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(at::kCPU, enabled);
-    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
-#else
-    at::autocast::set_cpu_enabled(enabled);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-#endif
-  }
-};
 
 class OnednnConv : public ::testing::Test {
  protected:
@@ -84,7 +65,7 @@ TEST_F(OnednnConv, Bf16UnderAutocastMatchesLibTorchWithinBf16Rounding) {
   torch::Tensor xg = x.clone().requires_grad_(), wg = w.clone().requires_grad_(), bg = b.clone().requires_grad_();
   torch::Tensor out;
   {
-    Bf16Autocast autocast;
+    TorchScope bf16(TorchSettings{/*training=*/true, "cpu", "bf16", 1});  // as the executor sets it per node
     out = model::onednn_conv2d(xg, wg, bg, 1, *cache);
   }
   EXPECT_EQ(out.scalar_type(), torch::kBFloat16);

@@ -20,6 +20,10 @@ struct Scalar {
   at::Tensor value;
 };
 
+// Whether bf16 autocast is on for the CPU on this thread: the executor turns it on around each node
+// of a `precision = "bf16"` pipeline. For code that picks its own bf16 kernels.
+bool cpu_bf16_autocast();
+
 template <>
 struct ValueTraits<TensorBatch> {
   static constexpr ValueKind kind = ValueKind::Tensor;
