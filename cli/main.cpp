@@ -3,6 +3,7 @@
 // 128 + the signal's number a run stopped by SIGINT, SIGTERM or SIGHUP (after it closed cleanly).
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -18,11 +19,14 @@
 #include "process_tuning.h"
 #include "peak_memory.h"
 #include "resume.h"
+#include "train_command.h"
 #include "translate.h"
+#include "munit/atomic_file.h"
 #include "munit/errors.h"
 #include "munit/executor.h"
 #include "munit/pipeline.h"
 #include "munit/plugin_loader.h"
+#include "munit/read_file.h"
 #include "munit/render.h"
 #include "munit/spec.h"
 #include "munit/version.h"
@@ -49,16 +53,20 @@ struct PipelineArgs {
   std::vector<std::string> overrides;
 };
 
-void add_pipeline_args(CLI::App* command, PipelineArgs& args) {
-  command->add_option("file", args.file, "pipeline TOML file")->required()->check(CLI::ExistingFile);
+void add_overrides(CLI::App* command, PipelineArgs& args) {
   command->add_option("--set", args.overrides, "override a value: section.key=value (e.g. nodes.images.batch=16)")
       ->type_name("KEY=VALUE");
 }
 
-// `with_location` is false where the pipeline was built from flags: its lines mean nothing to the user.
-int print_user_error(const munit::UserError& e, bool with_location = true) {
+void add_pipeline_args(CLI::App* command, PipelineArgs& args) {
+  command->add_option("file", args.file, "pipeline TOML file")->required()->check(CLI::ExistingFile);
+  add_overrides(command, args);
+}
+
+// Lines of a pipeline built from flags (`generated`) mean nothing to the user: they are left out.
+int print_user_error(const munit::UserError& e, const std::string& generated) {
   for (auto diagnostic : e.diagnostics()) {
-    if (!with_location) diagnostic.where = {};
+    if (!generated.empty() && diagnostic.where.file == generated) diagnostic.where = {};
     std::cerr << "error: " << diagnostic.str() << "\n";
   }
   return kBadInput;
@@ -98,6 +106,9 @@ int main(int argc, char** argv) {
 
   auto* validate = app.add_subcommand("validate", "check a pipeline without running it");
   add_pipeline_args(validate, validate_args);
+  bool print_resolved = false;
+  validate->add_flag("--print-resolved", print_resolved,
+                     "print the pipeline as TOML with every value the run takes (defaults, imports, --set)");
 
   std::string format = "text";
   auto* graph = app.add_subcommand("graph", "print a pipeline's graph (DOT renders with `dot -Tpng`)");
@@ -117,6 +128,11 @@ int main(int argc, char** argv) {
   munit::cli::TranslateArgs translate_args;
   auto* translate = munit::cli::add_translate_command(app, translate_args);
 
+  munit::cli::TrainArgs train_args;
+  PipelineArgs train_overrides;
+  auto* train = munit::cli::add_train_command(app, train_args);
+  add_overrides(train, train_overrides);
+
   munit::cli::CheckpointArgs checkpoint_args;
   auto* checkpoint = munit::cli::add_checkpoint_command(app, checkpoint_args);
 
@@ -128,6 +144,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
   const bool log_level_given = app.count("--log-level") > 0;
+  std::string generated;  // the name of a pipeline built from flags (translate, train)
 
   try {
     if (*checkpoint) {
@@ -168,31 +185,53 @@ int main(int argc, char** argv) {
                          : *validate ? validate_args
                          : *bench    ? bench_args
                          : *graph    ? graph_args
+                         : *train    ? train_overrides
                                      : translate_overrides;
     if (log_level_given) args.overrides.push_back("pipeline.log_level=" + log_level);
-    std::optional<munit::Registry> resumed_registry;  // declared first: outlives the pipeline using it
-    munit::Pipeline pipeline;
+    std::string text;  // the pipeline translate or train builds
+    std::optional<munit::cli::TrainingPlan> training;
     if (*translate) {
-      const std::string text = munit::cli::translate_pipeline(translate_args);
+      text = munit::cli::translate_pipeline(translate_args);
+      generated = "munit translate";
       if (translate_args.print_pipeline) {
         std::cout << text;
         return 0;
       }
-      pipeline = munit::validate(munit::parse_pipeline_text(text, "munit translate", args.overrides), registry);
-    } else {
-      pipeline = munit::load_pipeline(args.file, registry, args.overrides);
+    } else if (*train) {
+      training = munit::cli::plan_training(train_args);
+      for (const auto& note : training->notes) spdlog::warn("{}", note);
+      text = training->pipeline;
+      generated = "munit train";
     }
-    if (*run && resume) {
+    auto load = [&](munit::Registry& into, const std::vector<std::string>& overrides) {
+      return text.empty() ? munit::load_pipeline(args.file, into, overrides)
+                          : munit::validate(munit::parse_pipeline_text(text, generated, overrides), into);
+    };
+    std::optional<munit::Registry> resumed_registry;  // declared first: outlives the pipeline using it
+    munit::Pipeline pipeline = load(registry, args.overrides);
+    if ((*run && resume) || (*train && train_args.resume)) {
       std::vector<std::string> overrides = munit::cli::resume_overrides(pipeline);
       if (!overrides.empty()) {
         overrides.insert(overrides.begin(), args.overrides.begin(), args.overrides.end());
         resumed_registry.emplace(munit::Registry::with_builtins());  // plugins load into a fresh one
-        pipeline = munit::load_pipeline(args.file, *resumed_registry, overrides);
+        pipeline = load(*resumed_registry, overrides);
       }
+    }
+    for (const auto& note : pipeline.notes) spdlog::warn("{}", note.str());
+    if (training && train_args.print_pipeline) {
+      std::cout << (args.overrides.empty() ? text : munit::apply_overrides(text, generated, args.overrides));
+      return 0;
+    }
+    if (training) {  // as train.py does: the config beside the outputs, and here the pipeline run too
+      std::filesystem::create_directories(training->outputs);
+      munit::write_file_atomically(training->outputs / "config.yaml", munit::read_regular_file(train_args.config));
+      munit::write_file_atomically(training->outputs / "pipeline.toml",
+                                   args.overrides.empty() ? text : munit::apply_overrides(text, generated, args.overrides));
     }
 
     if (*validate) {
-      std::cout << args.file << ": valid (" << pipeline.nodes.size() << " nodes)\n";
+      if (print_resolved) std::cout << munit::to_toml(pipeline);
+      else std::cout << args.file << ": valid (" << pipeline.nodes.size() << " nodes)\n";
       return 0;
     }
     if (*graph) {
@@ -218,7 +257,7 @@ int main(int argc, char** argv) {
     if (const int signal = stopped_by.load()) return 128 + signal;
     return 0;
   } catch (const munit::UserError& e) {
-    return print_user_error(e, !*translate);
+    return print_user_error(e, generated);
   } catch (const munit::RunError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kRunFailed;

@@ -1,6 +1,9 @@
 #include "munit/render.h"
 
+#include <algorithm>
 #include <sstream>
+
+#include <spdlog/fmt/fmt.h>
 
 namespace munit {
 namespace {
@@ -19,7 +22,73 @@ std::string quoted(const std::string& text) {
   return out + "\"";
 }
 
+std::string toml_value(const ParamValue& value) {
+  struct Visitor {
+    std::string operator()(bool v) const { return v ? "true" : "false"; }
+    std::string operator()(std::int64_t v) const { return std::to_string(v); }
+    std::string operator()(double v) const {
+      std::string text = fmt::format("{}", v);  // the shortest text that reads back as v
+      if (text.find_first_of(".einf") == std::string::npos) text += ".0";  // stays a float in TOML
+      return text;
+    }
+    std::string operator()(const std::string& v) const { return quoted(v); }
+    std::string operator()(const StringList& v) const {
+      std::string out = "[";
+      for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + quoted(v[i]);
+      return out + "]";
+    }
+  };
+  return std::visit(Visitor{}, value);
+}
+
+void write_params(std::ostream& out, const std::vector<ParamSpec>& specs, const Params& params) {
+  for (const auto& spec : specs) {
+    auto value = params.values().find(spec.name);
+    if (value != params.values().end()) out << spec.name << " = " << toml_value(value->second) << "\n";
+  }
+}
+
 }  // namespace
+
+std::string to_toml(const Pipeline& pipeline) {
+  const PipelineSettings& s = pipeline.settings;
+  std::ostringstream out;
+  out << "# " << pipeline.file << " as validated: every parameter with the value the run uses\n"
+      << "[pipeline]\nmode = " << quoted(s.mode == Mode::Train ? "train" : "infer") << "\ndevice = " << quoted(s.device)
+      << "\nprecision = " << quoted(s.precision) << "\nseed = " << s.seed << "\nframes = " << s.frames
+      << "\nframes_in_flight = " << s.frames_in_flight << "\nthreads = " << s.threads
+      << "\nintra_op_threads = " << s.intra_op_threads << "\ncompute_lanes = " << s.compute_lanes
+      << "\ndeterministic = " << (s.deterministic ? "true" : "false")
+      << "\nchannels_last = " << (s.channels_last ? "true" : "false") << "\nfirst_frame = " << s.first_frame
+      << "\nlog_level = " << quoted(s.log_level) << "\n";
+  if (!s.config.empty()) out << "config = " << quoted(s.config) << "\n";
+  for (const auto& resource : pipeline.resources) {
+    out << "\n[" << resource.section << "." << resource.name << "]\nkind = " << quoted(resource.kind->schema.kind) << "\n";
+    write_params(out, resource.kind->schema.params, resource.params);
+  }
+  for (const auto& node : pipeline.nodes) {
+    const auto& schema = node.schema();
+    out << "\n[nodes." << node.id << "]\nkind = " << quoted(schema.kind) << "\n";
+    if (std::find(pipeline.left_out.begin(), pipeline.left_out.end(), node.id) != pipeline.left_out.end())
+      out << "# left out: it contributes nothing\n";
+    for (std::size_t k = 0; k < node.inputs.size(); ++k) {
+      StringList refs;
+      for (const auto& binding : node.inputs[k]) {
+        const auto& producer = pipeline.nodes[binding.producer];
+        refs.push_back(producer.id + "." + output_name(producer, binding.port));
+      }
+      if (refs.empty()) continue;
+      out << schema.inputs[k].name << " = "
+          << (schema.inputs[k].list ? toml_value(refs) : toml_value(refs.front())) << "\n";
+    }
+    StringList after;
+    for (int producer : node.after) after.push_back(pipeline.nodes[producer].id + ".done");
+    if (!after.empty()) out << "after = " << toml_value(after) << "\n";
+    if (!node.log_level.empty()) out << "log_level = " << quoted(node.log_level) << "\n";
+    write_params(out, schema.params, node.params);
+  }
+  return out.str();
+}
 
 std::string to_dot(const Pipeline& pipeline) {
   std::ostringstream dot;

@@ -125,7 +125,8 @@ class Parser {
     const std::string per_core = " (4 per hardware thread of this machine)";
     static const std::vector<std::string> keys = {"mode", "device", "precision", "seed", "frames_in_flight",
                                                    "threads", "intra_op_threads", "compute_lanes", "frames",
-                                                   "first_frame", "deterministic", "channels_last", "log_level"};
+                                                   "first_frame", "deterministic", "channels_last", "log_level",
+                                                   "config"};
     for (auto&& [key, node] : table) {
       std::string name(key.str());
       if (name == "mode") {
@@ -163,6 +164,8 @@ class Parser {
         read(node, name, settings.channels_last, "true or false");
       } else if (name == "first_frame") {
         read_count(node, name, 0, settings.first_frame);
+      } else if (name == "config") {
+        if (read(node, name, settings.config, "a string: the path of a MUNIT YAML")) settings.config_where = at(node);
       } else {
         error(at(key.source()), "[pipeline]",
               "unknown key '" + name + "'" + did_you_mean(name, keys) + "; accepted: " + join(keys));
@@ -331,6 +334,19 @@ PipelineSpec parse_pipeline_text(std::string_view text, const std::string& name,
   PipelineSpec spec = parse(std::move(root), name, overrides);
   spec.dir = std::filesystem::current_path().string();
   return spec;
+}
+
+std::string apply_overrides(std::string_view text, const std::string& name, const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, name);
+  } catch (const toml::parse_error& e) {
+    throw syntax_error(e, name);
+  }
+  for (const auto& assignment : overrides) apply_override(root, assignment);
+  std::ostringstream out;
+  out << root << "\n";
+  return out.str();
 }
 
 PipelineSpec parse_pipeline_file(const std::string& path, const std::vector<std::string>& overrides) {

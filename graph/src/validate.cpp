@@ -49,8 +49,11 @@ class Validator {
     check_resources(pipeline);
     std::vector<ResolvedNode> nodes = check_nodes();
     if (diagnostics_.empty()) pipeline.nodes = sort(std::move(nodes));
+    if (diagnostics_.empty()) check_shapes(pipeline);
     if (!diagnostics_.empty()) throw UserError(diagnostics_);
+    if (spec_.settings.mode == Mode::Train) note_unused_keys();  // inference reads only the networks
     pipeline.left_out = leave_out_inert(pipeline.nodes);
+    pipeline.notes = std::move(notes_);
     return pipeline;
   }
 
@@ -161,6 +164,80 @@ class Validator {
     return Params(std::move(values));
   }
 
+  // The entries with those a hyperparameter file gives added where the TOML is silent.
+  std::vector<SpecEntry> with_imports(const Import& import, std::vector<SpecEntry> entries, const std::string& context) {
+    if (!import) return entries;
+    auto own = std::find_if(entries.begin(), entries.end(), [&](const SpecEntry& e) { return e.key == import.param; });
+    std::string file;
+    if (own != entries.end()) {
+      const auto* text = std::get_if<std::string>(&own->value);
+      if (!text || text->empty()) return entries;  // a wrong type is reported by check_params
+      file = resolve_path(*text, own->where);
+    } else if (!spec_.settings.config.empty()) {
+      file = resolve_path(spec_.settings.config, spec_.settings.config_where);
+    } else {
+      return entries;
+    }
+    Imported imported;
+    try {
+      imported = import.read(file, entries);
+    } catch (const UserError& e) {
+      for (auto diagnostic : e.diagnostics()) {
+        if (diagnostic.where.file.empty()) diagnostic.where = own != entries.end() ? own->where : spec_.settings.config_where;
+        diagnostic.context = diagnostic.context.empty() ? context : context + " → " + diagnostic.context;
+        // Four models reading one broken file: each problem once.
+        if (std::none_of(diagnostics_.begin(), diagnostics_.end(), [&](const Diagnostic& d) { return d.str() == diagnostic.str(); }))
+          diagnostics_.push_back(std::move(diagnostic));
+      }
+      return entries;
+    }
+    file_keys_[file].insert(imported.keys.begin(), imported.keys.end());
+    used_keys_[file].insert(imported.used.begin(), imported.used.end());
+    for (auto& entry : imported.entries) {
+      auto toml = std::find_if(entries.begin(), entries.end(), [&](const SpecEntry& e) { return e.key == entry.key; });
+      if (toml == entries.end()) {
+        entries.push_back(std::move(entry));
+      } else if (toml->value != entry.value) {
+        notes_.push_back({toml->where, context + " → param '" + entry.key + "'",
+                          "this value wins over " + describe(entry.value) + " of " + entry.where.str()});
+      }
+    }
+    return entries;
+  }
+
+  // One note per file: its keys nothing in this pipeline took, in file order, each with its line.
+  void note_unused_keys() {
+    for (const auto& [file, keys] : file_keys_) {
+      std::vector<std::pair<int, std::string>> unused;
+      for (const auto& [key, where] : keys)
+        if (!used_keys_[file].count(key)) unused.emplace_back(where.line, key);
+      if (unused.empty()) continue;
+      std::sort(unused.begin(), unused.end());
+      std::vector<std::string> named;
+      for (const auto& [line, key] : unused) named.push_back(key + " (line " + std::to_string(line) + ")");
+      notes_.push_back({{file}, "",
+                        "keys no node or resource of this pipeline reads: " + join(named) +
+                            " (`munit train --config` reads them all; a loss node takes a weight with follows = \"KEY\")"});
+    }
+  }
+
+  // The kind's own checks, each problem at the line of the parameter it names.
+  void run_check(const ParamCheck& check, const Params& params, const std::vector<SpecEntry>& entries,
+                 const SourceLocation& where, const std::string& context) {
+    if (!check) return;
+    std::vector<ParamProblem> problems;
+    try {
+      problems = check(params);
+    } catch (const UserError& e) {
+      problems.push_back({"", e.what()});
+    }
+    for (const auto& problem : problems) {
+      auto entry = std::find_if(entries.begin(), entries.end(), [&](const SpecEntry& e) { return e.key == problem.param; });
+      error(entry != entries.end() ? entry->where : where,
+            problem.param.empty() ? context : context + " → param '" + problem.param + "'", problem.message);
+    }
+  }
+
   void check_resources(Pipeline& pipeline) {
     // Models first: optimizers name the models they update.
     for (const char* section : {"models", "optimizers"}) {
@@ -179,7 +256,10 @@ class Validator {
           continue;
         }
         context += " (" + spec.kind + ")";
-        Params params = check_params(kind->schema.params, spec.entries, {}, {"kind"}, spec.where, context);
+        const std::vector<SpecEntry> entries = with_imports(kind->schema.import, spec.entries, context);
+        const std::size_t before = diagnostics_.size();
+        Params params = check_params(kind->schema.params, entries, {}, {"kind"}, spec.where, context);
+        if (diagnostics_.size() == before) run_check(kind->schema.check, params, entries, spec.where, context);
         declared_resources_[spec.section].insert(spec.name);
         pipeline.resources.push_back({spec.section, spec.name, kind, std::move(params)});
       }
@@ -254,7 +334,11 @@ class Validator {
             node.log_level = *text;
         }
       }
-      node.params = check_params(schema.params, spec.entries, claimed, other_keys, spec.where, context);
+      const std::vector<SpecEntry> entries = with_imports(schema.import, spec.entries, context);
+      const std::size_t before = diagnostics_.size();
+      node.params = check_params(schema.params, entries, claimed, other_keys, spec.where, context);
+      node_entries_[spec.id] = entries;
+      if (diagnostics_.size() == before) run_check(schema.check, node.params, entries, spec.where, context);
       for (std::size_t i = 0; i < schema.inputs.size(); ++i) {
         const PortSpec& port = schema.inputs[i];
         if (!port.optional && !claimed.count(port.name))
@@ -366,6 +450,70 @@ class Validator {
     return sorted;
   }
 
+  class Shapes : public ShapeContext {
+   public:
+    Shapes(Validator& validator, const Pipeline& pipeline, int index,
+           std::map<std::pair<int, int>, StaticShape>& shapes)
+        : v_(validator), pipeline_(pipeline), index_(index), node_(pipeline.nodes[index]), shapes_(shapes) {}
+    const Params& params() const override { return node_.params; }
+    StaticShape input(std::string_view port) const override {
+      const InputBinding* binding = first(port);
+      if (!binding) return {};
+      auto shape = shapes_.find({binding->producer, binding->port});
+      return shape == shapes_.end() ? StaticShape{} : shape->second;
+    }
+    std::string producer(std::string_view port) const override {
+      const InputBinding* binding = first(port);
+      if (!binding) return "";
+      const ResolvedNode& producer = pipeline_.nodes[binding->producer];
+      const auto& outputs = producer.schema().outputs;
+      return producer.id + "." +
+             (binding->port < static_cast<int>(outputs.size()) ? outputs[binding->port].name : std::string(kDonePort));
+    }
+    const Params* resource(const std::string& param) const override {
+      auto name = node_.params.values().find(param);
+      if (name == node_.params.values().end()) return nullptr;
+      for (const auto& r : pipeline_.resources)
+        if (r.name == std::get<std::string>(name->second)) return &r.params;
+      return nullptr;
+    }
+    void output(std::string_view port, StaticShape shape) override {
+      const auto& outputs = node_.schema().outputs;
+      for (std::size_t k = 0; k < outputs.size(); ++k)
+        if (outputs[k].name == port) shapes_[{index_, static_cast<int>(k)}] = shape;
+    }
+    void problem(const std::string& key, const std::string& message) override {
+      const auto& entries = v_.node_entries_[node_.id];
+      auto entry = std::find_if(entries.begin(), entries.end(), [&](const SpecEntry& e) { return e.key == key; });
+      v_.error(entry != entries.end() ? entry->where : node_.where,
+               "node '" + node_.id + "' (" + node_.schema().kind + ")", message);
+    }
+
+   private:
+    const InputBinding* first(std::string_view port) const {
+      const auto& inputs = node_.schema().inputs;
+      for (std::size_t k = 0; k < inputs.size(); ++k)
+        if (inputs[k].name == port && !node_.inputs[k].empty()) return &node_.inputs[k].front();
+      return nullptr;
+    }
+    Validator& v_;
+    const Pipeline& pipeline_;
+    int index_;
+    const ResolvedNode& node_;
+    std::map<std::pair<int, int>, StaticShape>& shapes_;
+  };
+
+  // Shapes known before anything runs flow through the graph in topological order.
+  void check_shapes(const Pipeline& pipeline) {
+    std::map<std::pair<int, int>, StaticShape> shapes;
+    for (int i = 0; i < static_cast<int>(pipeline.nodes.size()); ++i) {
+      const ShapeRule& rule = pipeline.nodes[i].schema().shapes;
+      if (!rule) continue;
+      Shapes context(*this, pipeline, i, shapes);
+      rule(context);
+    }
+  }
+
   // Relative to the folder of the file that wrote the value: the pipeline's, or one it includes.
   std::string resolve_path(const std::string& text, const SourceLocation& written_at = {}) const {
     std::filesystem::path path(text);
@@ -382,6 +530,10 @@ class Validator {
   std::map<std::string, int> ids_;
   std::set<std::string> unresolved_;
   std::map<std::string, std::set<std::string>> declared_resources_;
+  std::vector<Diagnostic> notes_;
+  std::map<std::string, std::vector<SpecEntry>> node_entries_;  // with what the node imported
+  std::map<std::string, std::map<std::string, SourceLocation>> file_keys_;
+  std::map<std::string, std::set<std::string>> used_keys_;
 };
 
 }  // namespace

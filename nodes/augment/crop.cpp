@@ -30,6 +30,10 @@ class Crop : public Node {
     return NodeSchema("augment.crop", "Cuts a fixed-size window from images, at random or in the center.")
         .input(kIn, "images at least width × height")
         .output(kOut, "width × height images")
+        .shapes_by([](ShapeContext& shapes) {
+          shapes.output(kOut.name, {shapes.input(kIn.name).channels, shapes.params().get(kHeight),
+                                    shapes.params().get(kWidth)});
+        })
         .params_of(kWidth, kHeight, kRandom)
         .parallel();
   }

@@ -11,6 +11,7 @@
 
 #include "../image_mat.h"
 #include "munit/registry.h"
+#include "../static_shapes.h"
 
 namespace munit {
 namespace {
@@ -32,6 +33,7 @@ class Edges : public Node {
     return NodeSchema("augment.edges", "Edge maps of images (Canny), dark lines on white.")
         .input(kIn, "gray or RGB images")
         .output(kOut, "edge maps, as many channels as the input")
+        .shapes_by(same_shape(std::string(kIn.name), std::string(kOut.name)))
         .params_of(kLow, kHigh, kBlur, kInvert)
         .parallel();
   }

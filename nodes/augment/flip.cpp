@@ -11,6 +11,7 @@
 #include "../random.h"
 #include "munit/image.h"
 #include "munit/registry.h"
+#include "../static_shapes.h"
 
 namespace munit {
 namespace {
@@ -29,6 +30,7 @@ class Flip : public Node {
     return NodeSchema("augment.flip", "Mirrors images at random.")
         .input(kIn, "images")
         .output(kOut, "the images, some mirrored")
+        .shapes_by(same_shape(std::string(kIn.name), std::string(kOut.name)))
         .params_of(kP, kDirection)
         .parallel();
   }

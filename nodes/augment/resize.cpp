@@ -35,7 +35,13 @@ class Resize : public Node {
         .input(kIn, "images")
         .output(kOut, "the images, resized")
         .params_of(kSize, kInterpolation)
-        .parallel();
+        .parallel()
+        .shapes_by([](ShapeContext& shapes) {  // known for square images only: others keep their aspect
+          const StaticShape in = shapes.input(kIn.name);
+          const std::int64_t size = shapes.params().get(kSize);
+          const bool square = in.height > 0 && in.height == in.width;
+          shapes.output(kOut.name, {in.channels, square ? size : -1, square ? size : -1});
+        });
   }
 
   explicit Resize(const NodeContext& context)

@@ -14,6 +14,7 @@
 #include "munit/image.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
+#include "../static_shapes.h"
 
 namespace munit {
 namespace {
@@ -27,6 +28,7 @@ class ToTensor : public Node {
     return NodeSchema("augment.to_tensor", "Images to a float tensor batch in [-1, 1].")
         .input(kIn, "images, all of one size")
         .output(kOut, "[N, C, H, W], float32")
+        .shapes_by(same_shape(std::string(kIn.name), std::string(kOut.name)))
         .parallel();
   }
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "munit/errors.h"
 #include "read_image.h"
@@ -22,17 +23,19 @@ const auto kChannels =
 const auto kUnreadable =
     choice<Unreadable>("unreadable", {{"skip", Unreadable::Skip}, {"error", Unreadable::Error}}, Unreadable::Skip)
     .doc("a file that does not decode: skip it with a warning, or stop the run");
+const auto kDecodeThreads = param<std::int64_t>("decode_threads", 0).range(0, 1024)
+    .doc("threads decoding a batch at most (the official num_workers); 0: as many as the pipeline has");
 
 }  // namespace
 
 NodeSchema& with_image_file_params(NodeSchema& schema) {
   return schema
-      .params_of(kBatch, kRepeat, kShuffle, kChannels, kUnreadable);
+      .params_of(kBatch, kRepeat, kShuffle, kChannels, kUnreadable, kDecodeThreads);
 }
 
 ImageFilesOptions image_file_options(const Params& params) {
-  return {params.get(kBatch), params.get(kRepeat), params.get(kShuffle),
-          params.get(kChannels), params.get(kUnreadable)};
+  return {params.get(kBatch),    params.get(kRepeat),     params.get(kShuffle),
+          params.get(kChannels), params.get(kUnreadable), params.get(kDecodeThreads)};
 }
 
 ImageFilesSource::ImageFilesSource(std::vector<std::string> paths, const NodeContext& context)
@@ -41,6 +44,7 @@ ImageFilesSource::ImageFilesSource(std::vector<std::string> paths, const NodeCon
       order_(paths_.size(), options_.shuffle, context.seed),
       log_(context.log) {
   if (paths_.empty()) throw UserError("no image files");
+  if (options_.decode_threads > 0) arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(options_.decode_threads));
 }
 
 void ImageFilesSource::close() {
@@ -59,7 +63,7 @@ void ImageFilesSource::process(Frame& frame) {
 
   std::vector<std::optional<Image>> images(slots);
   std::vector<std::string> names(slots);
-  tbb::parallel_for(std::int64_t{0}, slots, [&](std::int64_t k) {
+  const auto decode_slot = [&](std::int64_t k) {
     // One pass: an unreadable file leaves its slot empty. Endless: the slot takes the next readable
     // file in the stream's order, the same one however often it is asked.
     const std::int64_t tries = options_.repeat ? n : 1;
@@ -70,7 +74,9 @@ void ImageFilesSource::process(Frame& frame) {
     }
     if (!images[k] && options_.repeat)
       throw UserError("none of the " + std::to_string(n) + " image files could be read");
-  });
+  };
+  if (arena_) arena_->execute([&] { tbb::parallel_for(std::int64_t{0}, slots, decode_slot); });
+  else tbb::parallel_for(std::int64_t{0}, slots, decode_slot);
 
   ImageBatch out;
   for (std::int64_t k = 0; k < slots; ++k) {

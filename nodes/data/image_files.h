@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <oneapi/tbb/task_arena.h>
 #include <spdlog/logger.h>
 
 #include "munit/image.h"
@@ -32,6 +33,7 @@ struct ImageFilesOptions {
   bool shuffle = false;
   Channels channels = Channels::Rgb;
   Unreadable unreadable = Unreadable::Skip;
+  std::int64_t decode_threads = 0;  // 0: the pipeline's threads
 };
 
 // The parameters above, for a node's schema.
@@ -56,6 +58,7 @@ class ImageFilesSource : public Node {
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mutex_;
   std::set<std::size_t> unreadable_;
+  std::unique_ptr<tbb::task_arena> arena_;  // decode_threads > 0: decoding is limited to it
 };
 
 }  // namespace munit::data

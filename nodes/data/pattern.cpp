@@ -38,6 +38,10 @@ class Pattern : public Node {
   static NodeSchema schema() {
     return NodeSchema("data.pattern", "Synthetic images of random shapes; a source for demos and tests.")
         .output(kOut, "a batch of RGB (or gray) images")
+        .shapes_by([](ShapeContext& shapes) {
+          const std::int64_t size = shapes.params().get(kSize);
+          shapes.output(kOut.name, {shapes.params().get(kGray) ? 1 : 3, size, size});
+        })
         .params_of(kCount, kBatch, kSize, kShapes, kGray, kRepeat)
         .parallel();
   }

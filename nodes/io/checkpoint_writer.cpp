@@ -20,6 +20,7 @@
 #include "munit/atomic_file.h"
 #include "munit/errors.h"
 #include "munit/registry.h"
+#include "output_folder.h"
 
 namespace fs = std::filesystem;
 
@@ -51,7 +52,8 @@ class CheckpointWriter : public Node {
         .input(kWhen, "write after this (the last optimizer step's done)")
         .params_of(kDir, kEvery, kKeep, kGenA, kGenB, kDisA, kDisB, kGenOptimizer, kDisOptimizer)
         .resumes_with(resume_overrides)
-        .in_model_region();
+        .in_model_region()
+        .checks([](const Params& params) { return output_folder_problems(kDir.name, params.get(kDir)); });
   }
 
   // `munit run --resume`: the models and optimizers load the newest complete checkpoint set (each

@@ -49,7 +49,8 @@ class ContactSheet : public Node {
         .input(kInputs, "the inputs, [N, C, H, W] in [-1, 1]")
         .input(kOutputs, "their translations, [N * K, C, H, W], grouped by input")
         .params_of(kDir, kName, kFormat, kOverwrite)
-        .parallel();
+        .parallel()
+        .checks([](const Params& params) { return output_folder_problems(kDir.name, params.get(kDir)); });
   }
 
   explicit ContactSheet(const NodeContext& context)

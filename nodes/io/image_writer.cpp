@@ -47,7 +47,8 @@ class ImageWriter : public Node {
     return NodeSchema("io.image_writer", "Writes images to a folder, one file per image, named after its provenance.")
         .input(kIn, "the images to write")
         .params_of(kDir, kSuffix, kFormat, kOverwrite, kInputs)
-        .parallel();
+        .parallel()
+        .checks([](const Params& params) { return output_folder_problems(kDir.name, params.get(kDir)); });
   }
 
   explicit ImageWriter(const NodeContext& context)

@@ -19,6 +19,7 @@
 #include "munit/live_values.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
+#include "output_folder.h"
 
 namespace munit {
 namespace {
@@ -37,7 +38,10 @@ class MetricsLog : public Node {
   static NodeSchema schema() {
     return NodeSchema("io.metrics", "Appends losses and rates to a JSON-lines file.")
         .list_input(kValues, "scalars to log (loss nodes' `raw`, optim.step's `total` and `lr`)")
-        .params_of(kPath, kEvery, kProgress);
+        .params_of(kPath, kEvery, kProgress)
+        .checks([](const Params& params) {
+          return output_folder_problems(kPath.name, std::filesystem::path(params.get(kPath)).parent_path());
+        });
   }
 
   explicit MetricsLog(const NodeContext& context)

@@ -30,6 +30,7 @@
 #include "munit/errors.h"
 #include "munit/registry.h"
 #include "munit/tensor.h"
+#include "output_folder.h"
 
 namespace fs = std::filesystem;
 
@@ -63,6 +64,8 @@ class SampleSheet : public Node {
   static inline const auto kDir = param<std::filesystem::path>("dir").doc("output folder (created if missing)");
   static inline const auto kName = param<std::string>("name", "train")
       .doc("file name part: gen_a2b_<name>_<iterations>");
+  static inline const auto kNumbered = param<bool>("numbered", true)
+      .doc("name files by iteration count; false: one file per direction, overwritten (the official train_current)");
   static inline const auto kEvery = param<std::int64_t>("every", 10000).at_least(0)
       .doc("iterations between sheets (0: only at the end; the official image_save_iter)");
   static inline const auto kDisplay = param<std::int64_t>("display", 16).range(1, 256)
@@ -81,9 +84,10 @@ class SampleSheet : public Node {
         .input(kA, "images of domain a, [N, C, H, W] in [-1, 1]")
         .input(kB, "images of domain b")
         .input(kWhen, "sample after this (the last optimizer step's done)")
-        .params_of(kGenA, kGenB, kDir, kName, kEvery, kDisplay, kRandomStyles, kFreshStyles, kReferenceStyles,
+        .params_of(kGenA, kGenB, kDir, kName, kNumbered, kEvery, kDisplay, kRandomStyles, kFreshStyles, kReferenceStyles,
                    kFormat)
-        .in_model_region();
+        .in_model_region()
+        .checks([](const Params& params) { return output_folder_problems(kDir.name, params.get(kDir)); });
   }
 
   explicit SampleSheet(const NodeContext& context)
@@ -91,6 +95,7 @@ class SampleSheet : public Node {
         gen_b_(context.resource(kGenB)),
         dir_(context.params.get(kDir)),
         name_(context.params.get(kName)),
+        numbered_(context.params.get(kNumbered)),
         every_(context.params.get(kEvery)),
         display_(context.params.get(kDisplay)),
         random_styles_(context.params.get(kRandomStyles)),
@@ -149,11 +154,11 @@ class SampleSheet : public Node {
     if (!fixed_a_.defined()) {  // the official trainer's s_a, s_b: drawn once, for the full display set
       auto rng = at::detail::createCPUGenerator(seed_);
       const std::int64_t rows = std::max<std::int64_t>(random_styles_, 1);
-      fixed_a_ = torch::randn({rows, display_, gen_a_->config.gen_a.style_dim, 1, 1}, rng).to(x_a.device());
-      fixed_b_ = torch::randn({rows, display_, gen_b_->config.gen_b.style_dim, 1, 1}, rng).to(x_b.device());
+      fixed_a_ = torch::randn({rows, display_, gen_a_->net->config().style_dim, 1, 1}, rng).to(x_a.device());
+      fixed_b_ = torch::randn({rows, display_, gen_b_->net->config().style_dim, 1, 1}, rng).to(x_b.device());
     }
     auto rng = at::detail::createCPUGenerator(seed_ + static_cast<std::uint64_t>(iterations));
-    const std::string suffix = fmt::format("_{}_{:08d}", name_, iterations);
+    const std::string suffix = numbered_ ? fmt::format("_{}_{:08d}", name_, iterations) : "_" + name_;
     save(grid_of(rows_for(gen_a_->net, gen_b_->net, x_a, fixed_b_, x_b, rng)), "gen_a2b" + suffix);
     save(grid_of(rows_for(gen_b_->net, gen_a_->net, x_b, fixed_a_, x_a, rng)), "gen_b2a" + suffix);
     written_ = iterations;
@@ -170,6 +175,7 @@ class SampleSheet : public Node {
   std::shared_ptr<model::GeneratorModel> gen_a_, gen_b_;
   fs::path dir_;
   std::string name_;
+  bool numbered_;
   std::int64_t every_, display_, random_styles_, fresh_styles_, reference_styles_;
   std::string extension_;
   std::uint64_t seed_;

@@ -9,6 +9,7 @@
 //   weight = 1             # gan_w
 #include "munit/registry.h"
 #include "../munit/models.h"
+#include "discriminator_takes.h"
 #include "weighted.h"
 
 namespace munit {
@@ -27,6 +28,7 @@ class GanD : public Node {
     schema.input(kFake, "translations into the discriminator's domain")
         .input(kReal, "real images of that domain")
         .params_of(kModel)
+        .shapes_by(loss::discriminator_takes(kModel.name, {std::string(kFake.name), std::string(kReal.name)}))
         .parallel()
         .uses_compute()
         .in_model_region();

@@ -9,6 +9,7 @@
 //   after = "step_dis.done"
 #include "munit/registry.h"
 #include "../munit/models.h"
+#include "discriminator_takes.h"
 #include "weighted.h"
 
 namespace munit {
@@ -25,6 +26,7 @@ class GanG : public Node {
     NodeSchema schema("loss.gan_g", "A generator's adversarial loss under a discriminator.");
     schema.input(kFake, "translations into the discriminator's domain")
         .params_of(kModel)
+        .shapes_by(loss::discriminator_takes(kModel.name, {std::string(kFake.name)}))
         .parallel()
         .uses_compute()
         .in_model_region();

@@ -31,7 +31,13 @@ class VggLoss : public Node {
         .input(kTarget, "the images they were translated from")
         .params_of(kWeights)
         .parallel()
-        .uses_compute();
+        .uses_compute()
+        .checks([](const Params& params) -> std::vector<ParamProblem> {
+          const std::filesystem::path weights = params.get(kWeights);
+          if (params.get(loss::kWeight) == 0 || std::filesystem::is_regular_file(weights)) return {};
+          return {{kWeights.name, "no VGG16 weights file '" + weights.string() +
+                                      "' (the official vgg16.weight, or torchvision's vgg16 state dict)"}};
+        });
     return loss::with_weight(schema);
   }
 

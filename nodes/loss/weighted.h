@@ -1,10 +1,12 @@
 #pragma once
 // What every loss node shares: a `weight` parameter, and two outputs: `out`, the weighted term an
 // optimizer step sums (with its autograd history), and `raw`, the unweighted value for logs.
+#include <algorithm>
 #include <string>
 
 #include "munit/schema.h"
 #include "munit/tensor.h"
+#include "../yaml_import.h"
 
 namespace munit::loss {
 
@@ -13,11 +15,27 @@ inline constexpr Out<Scalar> kRaw{"raw"};
 inline const auto kWeight = param<double>("weight", 1.0).at_least(0)
     .doc("multiplies the loss (the official *_w settings); 0 leaves the term, and what only it needs, out of the run");
 
+inline const auto kFollows =
+    param<std::string>("follows", "")
+        .one_of({"", "gan_w", "recon_x_w", "recon_s_w", "recon_c_w", "recon_x_cyc_w", "vgg_w"})
+        .doc("the official weight key this term takes from [pipeline] config, unless `weight` is set here");
+
 inline NodeSchema& with_weight(NodeSchema& schema) {
   return schema.output(kOut, "weight × the loss (differentiable): feed it to an optim.step")
       .output(kRaw, "the loss itself, detached: for logs and metrics")
-      .params_of(kWeight)
-      .inert_when_zero_param(kWeight);
+      .params_of(kWeight, kFollows)
+      .inert_when_zero_param(kWeight)
+      .imports({"", [](const std::string& file, const std::vector<SpecEntry>& entries) {
+                  const std::string key = entry_text(entries, kFollows.name, "");
+                  Imported imported =
+                      import_yaml(file, key.empty() ? KeyMap{} : KeyMap{{kWeight.name, key}});
+                  const bool weighted = std::any_of(entries.begin(), entries.end(),
+                                                    [](const SpecEntry& e) { return e.key == kWeight.name; });
+                  if (!key.empty() && imported.entries.empty() && !weighted)
+                    throw UserError({{{file}, {}, "has no '" + key + "', which this loss follows: add it there, or "
+                                                  "set weight = ... on the node"}});
+                  return imported;
+                }});
 }
 
 inline void put_weighted(Frame& frame, double weight, const at::Tensor& loss) {

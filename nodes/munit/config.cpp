@@ -29,8 +29,9 @@ void require_at_least(const std::string& what, std::int64_t value, std::int64_t 
 class MappingReader {
  public:
   MappingReader(const YAML::Node& node, std::string prefix, std::string source, std::vector<Diagnostic>& problems,
-                std::vector<std::string>& unknown)
-      : node_(node), prefix_(std::move(prefix)), source_(std::move(source)), problems_(problems), unknown_(unknown) {}
+                std::vector<std::string>& unknown, std::map<std::string, SourceLocation>& where)
+      : node_(node), prefix_(std::move(prefix)), source_(std::move(source)), problems_(problems), unknown_(unknown),
+        where_(where) {}
 
   template <class T>
   void read(const std::string& key, T& field, const std::function<void(const T&)>& check = {}) {
@@ -38,6 +39,7 @@ class MappingReader {
     if (!node_ || !node_.IsMap()) return;
     YAML::Node value = node_[key];
     if (!value) return;
+    where_[prefix_ + key] = {source_, value.Mark().line + 1, value.Mark().column + 1};
     try {
       field = value.as<T>();
     } catch (const YAML::Exception&) {
@@ -60,7 +62,9 @@ class MappingReader {
     if (!node_ || !node_.IsMap()) return;
     for (const auto& entry : node_) {
       std::string key = entry.first.as<std::string>();
-      if (!known_.count(key)) unknown_.push_back(prefix_ + key);
+      if (known_.count(key)) continue;
+      unknown_.push_back(prefix_ + key);
+      where_[prefix_ + key] = {source_, entry.first.Mark().line + 1, entry.first.Mark().column + 1};
     }
   }
 
@@ -88,6 +92,7 @@ class MappingReader {
   std::string prefix_, source_;
   std::vector<Diagnostic>& problems_;
   std::vector<std::string>& unknown_;
+  std::map<std::string, SourceLocation>& where_;
   std::set<std::string> known_;
 };
 
@@ -103,12 +108,6 @@ std::function<void(const double&)> non_negative(std::string what) {
     if (value < 0) throw std::invalid_argument(what + " must not be negative");
   };
 }
-
-const std::vector<std::string> kActivations = {"relu", "lrelu", "prelu", "selu", "tanh", "none"};
-const std::vector<std::string> kPaddings = {"reflect", "replicate", "zero"};
-const std::vector<std::string> kDisNorms = {"none", "bn", "in", "ln"};
-const std::vector<std::string> kGanTypes = {"lsgan", "nsgan"};
-const std::vector<std::string> kInits = {"gaussian", "kaiming", "xavier", "orthogonal", "default"};
 
 }  // namespace
 
@@ -149,9 +148,13 @@ MunitConfig parse_config(const std::string& yaml_text, const std::string& source
   DiscriminatorConfig& dis = config.dis_a;
   std::int64_t input_dim_a = 3, input_dim_b = 3;
 
-  MappingReader top(root, "", source_name, problems, config.unknown_keys);
+  MappingReader top(root, "", source_name, problems, config.unknown_keys, config.where);
   config.optimizer = optim::read_optimizer_config(root, source_name, problems);
-  for (const char* key : optim::kOptimizerKeys) top.known(key);
+  for (const char* key : optim::kOptimizerKeys) {
+    top.known(key);
+    if (const YAML::Node value = root[key])
+      config.where[key] = {source_name, value.Mark().line + 1, value.Mark().column + 1};
+  }
   top.read<std::string>("init", config.init, one_of<std::string>("init", kInits));
   LossWeights& w = config.loss;
   for (auto [key, field] : {std::pair{"gan_w", &w.gan_w}, {"recon_x_w", &w.recon_x_w}, {"recon_s_w", &w.recon_s_w},
@@ -160,28 +163,29 @@ MunitConfig parse_config(const std::string& yaml_text, const std::string& source
   for (auto [key, field] :
        {std::pair{"batch_size", &config.batch_size}, {"max_iter", &config.max_iter},
         {"snapshot_save_iter", &config.snapshot_save_iter}, {"image_save_iter", &config.image_save_iter},
-        {"log_iter", &config.log_iter}, {"display_size", &config.display_size}, {"new_size", &config.new_size},
-        {"crop_image_height", &config.crop_image_height}, {"crop_image_width", &config.crop_image_width}})
-    top.read<std::int64_t>(key, *field, at_least(key, 1));
+        {"image_display_iter", &config.image_display_iter}, {"log_iter", &config.log_iter},
+        {"display_size", &config.display_size}, {"new_size", &config.new_size}, {"new_size_a", &config.new_size_a},
+        {"new_size_b", &config.new_size_b}, {"crop_image_height", &config.crop_image_height},
+        {"crop_image_width", &config.crop_image_width}, {"num_workers", &config.num_workers}})
+    top.read<std::int64_t>(key, *field, at_least(key, key == std::string("num_workers") ? 0 : 1));
+  if (config.has("new_size")) config.new_size_a = config.new_size_b = config.new_size;
   top.read<std::int64_t>("input_dim_a", input_dim_a, at_least("input_dim_a", 1));
   top.read<std::int64_t>("input_dim_b", input_dim_b, at_least("input_dim_b", 1));
-  top.read<std::string>("data_root", config.data_root);
-  // Keys of the official files that only its own loaders use.
-  std::string ignored;
-  std::int64_t ignored_int = 0;
-  top.read<std::int64_t>("image_display_iter", ignored_int);
-  top.read<std::int64_t>("num_workers", ignored_int);
-  top.read<std::string>("vgg_model_path", ignored);
-  for (const char* key : {"data_folder_train_a", "data_list_train_a", "data_folder_test_a", "data_list_test_a",
-                          "data_folder_train_b", "data_list_train_b", "data_folder_test_b", "data_list_test_b"})
-    top.read<std::string>(key, ignored);
+  top.read<std::string>("vgg_model_path", config.vgg_model_path);
+  for (auto [key, field] :
+       {std::pair{"data_root", &config.data_root}, {"data_folder_train_a", &config.data_folder_train_a},
+        {"data_list_train_a", &config.data_list_train_a}, {"data_folder_train_b", &config.data_folder_train_b},
+        {"data_list_train_b", &config.data_list_train_b}, {"data_folder_test_a", &config.data_folder_test_a},
+        {"data_list_test_a", &config.data_list_test_a}, {"data_folder_test_b", &config.data_folder_test_b},
+        {"data_list_test_b", &config.data_list_test_b}})
+    top.read<std::string>(key, *field);
   if (root["gen"] && !root["gen"].IsMap()) top.problem(root["gen"], "expected a mapping of generator options");
   if (root["dis"] && !root["dis"].IsMap()) top.problem(root["dis"], "expected a mapping of discriminator options");
   top.known("gen");  // sections, read below
   top.known("dis");
   top.collect_unknown();
 
-  MappingReader g(root["gen"], "gen.", source_name, problems, config.unknown_keys);
+  MappingReader g(root["gen"], "gen.", source_name, problems, config.unknown_keys, config.where);
   g.read<std::int64_t>("dim", gen.dim, at_least("gen.dim", 1));
   g.read<std::int64_t>("mlp_dim", gen.mlp_dim, at_least("gen.mlp_dim", 1));
   g.read<std::int64_t>("style_dim", gen.style_dim, at_least("gen.style_dim", 1));
@@ -191,7 +195,7 @@ MunitConfig parse_config(const std::string& yaml_text, const std::string& source
   g.read<std::string>("pad_type", gen.pad_type, one_of<std::string>("gen.pad_type", kPaddings));
   g.collect_unknown();
 
-  MappingReader d(root["dis"], "dis.", source_name, problems, config.unknown_keys);
+  MappingReader d(root["dis"], "dis.", source_name, problems, config.unknown_keys, config.where);
   d.read<std::int64_t>("dim", dis.dim, at_least("dis.dim", 1));
   d.read<std::int64_t>("n_layer", dis.n_layer, at_least("dis.n_layer", 1));
   d.read<std::int64_t>("num_scales", dis.num_scales, at_least("dis.num_scales", 1));

@@ -3,14 +3,22 @@
 // (configs/*.yaml of NVlabs/MUNIT). Keys a file leaves out take the official edges2shoes values.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "../optim/optimizer_config.h"
+#include "munit/errors.h"
 
 namespace munit::model {
 
 using optim::OptimizerConfig;
+
+inline const std::vector<std::string> kActivations = {"relu", "lrelu", "prelu", "selu", "tanh", "none"};
+inline const std::vector<std::string> kPaddings = {"reflect", "replicate", "zero"};
+inline const std::vector<std::string> kDisNorms = {"none", "bn", "in", "ln"};
+inline const std::vector<std::string> kGanTypes = {"lsgan", "nsgan"};
+inline const std::vector<std::string> kInits = {"gaussian", "kaiming", "xavier", "orthogonal", "default"};
 
 struct GeneratorConfig {
   std::int64_t input_dim = 3;  // image channels of the domain (input_dim_a / input_dim_b)
@@ -53,13 +61,23 @@ struct MunitConfig {
   std::int64_t max_iter = 1000000;
   std::int64_t snapshot_save_iter = 10000;
   std::int64_t image_save_iter = 10000;
+  std::int64_t image_display_iter = 500;
   std::int64_t log_iter = 10;
   std::int64_t display_size = 16;
   std::int64_t new_size = 256;
+  std::int64_t new_size_a = 256, new_size_b = 256;  // new_size when given, else these keys
   std::int64_t crop_image_height = 256;
   std::int64_t crop_image_width = 256;
+  std::int64_t num_workers = 8;
+  std::string vgg_model_path;
+  // Training data: data_root/{trainA,trainB}, or a folder and a file list per domain.
   std::string data_root;
+  std::string data_folder_train_a, data_list_train_a, data_folder_train_b, data_list_train_b;
+  std::string data_folder_test_a, data_list_test_a, data_folder_test_b, data_list_test_b;
   std::vector<std::string> unknown_keys;  // keys of the file this reader does not know, "gen.foo"
+  std::map<std::string, SourceLocation> where;  // the keys the file sets ("gen.dim"), at their values
+
+  bool has(const std::string& key) const { return where.count(key) > 0; }
 };
 
 // Throws UserError with file:line:column for a malformed file, a value of the wrong type or out

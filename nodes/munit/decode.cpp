@@ -44,7 +44,28 @@ class Decode : public Node {
         .params_of(kModel, kGrad, kUpsampling, kMaxBatch)
         .parallel()
         .uses_compute()
-        .in_model_region();
+        .in_model_region()
+        .shapes_by(check_shapes);
+  }
+
+  // Codes of another width than the decoder's fail validation.
+  static void check_shapes(ShapeContext& shapes) {
+    const Params* model = shapes.resource(kModel.name);
+    if (!model) return;
+    const model::GeneratorConfig g = model::generator_config(*model);
+    const std::string of_model = "model '" + shapes.params().get(kModel) + "'";
+    const StaticShape style = shapes.input(kStyle.name), content = shapes.input(kContent.name);
+    if (style.channels > 0 && style.channels != g.style_dim)
+      shapes.problem(std::string(kStyle.name), "'" + shapes.producer(kStyle.name) + "' gives style codes of width " +
+                                      std::to_string(style.channels) + ", but " + of_model + " has style_dim " +
+                                      std::to_string(g.style_dim) + ": make them equal");
+    const std::int64_t channels = g.dim << g.n_downsample, step = std::int64_t{1} << g.n_downsample;
+    if (content.channels > 0 && content.channels != channels)
+      shapes.problem(std::string(kContent.name), "'" + shapes.producer(kContent.name) + "' gives content codes of " +
+                                        std::to_string(content.channels) + " channels, but " + of_model + " takes " +
+                                        std::to_string(channels) + " (dim x 2^n_downsample)");
+    shapes.output(kOut.name, {g.input_dim, content.height < 0 ? -1 : content.height * step,
+                              content.width < 0 ? -1 : content.width * step});
   }
 
   explicit Decode(const NodeContext& context)

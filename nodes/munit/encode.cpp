@@ -37,7 +37,36 @@ class Encode : public Node {
         .params_of(kModel, kGrad, kMaxBatch)
         .parallel()
         .uses_compute()
-        .in_model_region();
+        .in_model_region()
+        .shapes_by(check_shapes);
+  }
+
+  // Images the generator cannot take fail validation: sides not divisible by 2^n_downsample (the
+  // decoder would give back another size), too small for its paddings, channels it does not have.
+  static void check_shapes(ShapeContext& shapes) {
+    const Params* model = shapes.resource(kModel.name);
+    if (!model) return;
+    const model::GeneratorConfig g = model::generator_config(*model);
+    const StaticShape in = shapes.input(kIn.name);
+    const std::int64_t step = std::int64_t{1} << g.n_downsample, smallest = model::smallest_image_side(g);
+    const std::string from = "'" + shapes.producer(kIn.name) + "'", of_model = " of model '" +
+                                                                              shapes.params().get(kModel) + "'";
+    for (auto [side, what] : {std::pair{in.height, "height"}, {in.width, "width"}}) {
+      if (side < 0) continue;
+      if (side % step != 0)
+        shapes.problem(std::string(kIn.name), from + " gives images of " + what + " " + std::to_string(side) +
+                                     ", not divisible by 2^n_downsample = " + std::to_string(step) + of_model +
+                                     ": resize or crop them to a multiple of " + std::to_string(step));
+      else if (side < smallest)
+        shapes.problem(std::string(kIn.name), from + " gives images of " + what + " " + std::to_string(side) + ", smaller than the " +
+                                     std::to_string(smallest) + " pixels" + of_model + " takes");
+    }
+    if (in.channels > 0 && in.channels != g.input_dim)
+      shapes.problem(std::string(kIn.name), from + " gives images of " + std::to_string(in.channels) + " channels, but" + of_model +
+                                   " has input_dim " + std::to_string(g.input_dim));
+    shapes.output(kContent.name, {g.dim << g.n_downsample, in.height < 0 ? -1 : in.height / step,
+                                  in.width < 0 ? -1 : in.width / step});
+    shapes.output(kStyle.name, {g.style_dim, 1, 1});
   }
 
   explicit Encode(const NodeContext& context)

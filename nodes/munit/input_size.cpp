@@ -24,12 +24,30 @@ bool takes(const GeneratorConfig& config, std::int64_t side) {
   return style > 0 && decoded > 0;
 }
 
-}  // namespace
+// Whether every scale of the discriminator (discriminator.cpp) takes an image of `side` pixels a
+// side: each scale's input is the previous one average-pooled (3, stride 2, padding 1).
+bool takes(const DiscriminatorConfig& config, std::int64_t side) {
+  const bool reflect = config.pad_type == "reflect";
+  for (std::int64_t scale = 0; scale < config.num_scales; ++scale) {
+    std::int64_t x = side;
+    for (std::int64_t i = 0; i < config.n_layer; ++i) x = convolved(x, 4, 2, 1, reflect);
+    if (x <= 0) return false;
+    side = convolved(side, 3, 2, 1, false);
+  }
+  return true;
+}
 
-std::int64_t smallest_image_side(const GeneratorConfig& config) {
+template <class Config>
+std::int64_t smallest(const Config& config) {
   std::int64_t side = 1;
   while (!takes(config, side) && side < (std::int64_t{1} << 20)) ++side;
   return side;
 }
+
+}  // namespace
+
+std::int64_t smallest_image_side(const DiscriminatorConfig& config) { return smallest(config); }
+
+std::int64_t smallest_image_side(const GeneratorConfig& config) { return smallest(config); }
 
 }  // namespace munit::model

@@ -3,9 +3,10 @@
 //
 //   [models.gen_a]
 //   kind = "munit.generator"
-//   config = "configs/edges2shoes.yaml"   # official YAML layout; absent: the edges2shoes values
+//   config = "configs/edges2shoes.yaml"   # official YAML, imported where this table is silent
 //   domain = "a"                          # whose input_dim_* applies; the default checkpoint entry
-//   checkpoint = "runs/e2s/gen_00100000.pt"   # absent: freshly initialized (config's init, seeded)
+//   checkpoint = "runs/e2s/gen_00100000.pt"   # absent: freshly initialized (init, seeded)
+//   dim = 32                              # any architecture setting (`munit nodes munit.generator`)
 //
 // The networks keep no per-call state (AdaIN parameters are passed, not stored), so several
 // frames may run a generator's forward at once.
@@ -23,6 +24,10 @@ struct ResourceContext;
 
 namespace munit::model {
 
+// The architecture a resource's parameters declare (validated).
+GeneratorConfig generator_config(const Params& params);
+DiscriminatorConfig discriminator_config(const Params& params);
+
 struct GeneratorModel : Trainable {
   static constexpr const char* kKind = "munit.generator";
   static ResourceSchema schema();
@@ -30,7 +35,6 @@ struct GeneratorModel : Trainable {
   NamedTensors named_parameters() const override;
   NamedTensors named_buffers() const override;
 
-  MunitConfig config;
   std::string domain;
   Generator net{nullptr};
 };
@@ -42,7 +46,6 @@ struct DiscriminatorModel : Trainable {
   NamedTensors named_parameters() const override;
   NamedTensors named_buffers() const override;
 
-  MunitConfig config;
   std::string domain;
   Discriminator net{nullptr};
 };

@@ -7,6 +7,7 @@
 #include "munit/registry.h"
 #include "munit/trainable.h"
 #include "torchio/torch_file.h"
+#include "../yaml_import.h"
 #include "../recorded_iterations.h"
 
 namespace munit::optim {
@@ -14,7 +15,8 @@ namespace {
 
 const auto kModels = param<StringList>("models").doc("[models.*] names whose parameters it updates, in order");
 const auto kConfig = param<std::filesystem::path>("config", "")
-    .doc("official MUNIT YAML: its optimizer settings replace the numbers below");
+    .doc("official MUNIT YAML read at validation: its lr, beta1, beta2, weight_decay, lr_policy, step_size and "
+         "gamma apply where this table sets none (empty: [pipeline] config, if any)");
 const auto kLr = param<double>("lr", OptimizerConfig{}.lr).at_least(0).doc("learning rate");
 const auto kBeta1 = param<double>("beta1", OptimizerConfig{}.beta1).range(0, 1).doc("Adam beta1");
 const auto kBeta2 = param<double>("beta2", OptimizerConfig{}.beta2).range(0, 1).doc("Adam beta2");
@@ -53,17 +55,25 @@ std::vector<at::Tensor> parameters_of(const StringList& models, const Resources&
 ResourceSchema AdamOptimizer::schema() {
   return ResourceSchema(kKind, "optimizers", "Adam (as torch.optim.Adam) over the parameters of named models")
       .params_of(kModels, kConfig, kLr, kBeta1, kBeta2, kEps, kWeightDecay, kLrPolicy, kStepSize, kGamma, kState,
-                 kStateEntry, kStateIterations);
+                 kStateEntry, kStateIterations)
+      .imports({kConfig.name,
+                [](const std::string& file, const std::vector<SpecEntry>&) {
+                  KeyMap keys;
+                  for (const char* key : kOptimizerKeys) keys.emplace_back(key, key);
+                  return import_yaml(file, keys);
+                }})
+      .checks([](const Params& params) -> std::vector<ParamProblem> {
+        const std::filesystem::path state = params.get(kState);
+        if (!state.empty() && !std::filesystem::is_regular_file(state))
+          return {{kState.name, "no optimizer state file '" + state.string() + "'"}};
+        return {};
+      });
 }
 
 AdamOptimizer::AdamOptimizer(const ResourceContext& context) : models(context.params.get(kModels)) {
   const Params& params = context.params;
-  if (const std::filesystem::path config = params.get(kConfig); !config.empty()) {
-    policy = load_optimizer_config(config);
-  } else {
-    policy = {params.get(kLr),       params.get(kBeta1),    params.get(kBeta2), params.get(kWeightDecay),
-              params.get(kLrPolicy), params.get(kStepSize), params.get(kGamma)};
-  }
+  policy = {params.get(kLr),       params.get(kBeta1),    params.get(kBeta2), params.get(kWeightDecay),
+            params.get(kLrPolicy), params.get(kStepSize), params.get(kGamma)};
   if (models.empty()) throw UserError("'models' names no model: list the [models.*] this optimizer updates");
   AdamOptions options = AdamOptions::from(policy);
   options.eps = params.get(kEps);

@@ -59,19 +59,4 @@ OptimizerConfig read_optimizer_config(const YAML::Node& mapping, const std::stri
   return config;
 }
 
-OptimizerConfig load_optimizer_config(const std::filesystem::path& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::BadFile&) {
-    throw UserError("cannot open the config '" + path.string() + "'");
-  } catch (const YAML::ParserException& e) {
-    throw UserError({{{path.string(), e.mark.line + 1, e.mark.column + 1}, {}, "not valid YAML: " + e.msg}});
-  }
-  std::vector<Diagnostic> problems;
-  OptimizerConfig config = read_optimizer_config(root, path.string(), problems);
-  if (!problems.empty()) throw UserError(std::move(problems));
-  return config;
-}
-
 }  // namespace munit::optim

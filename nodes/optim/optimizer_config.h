@@ -32,7 +32,5 @@ inline constexpr std::array<const char*, 7> kOptimizerKeys = {"lr",        "beta
 // value adds a diagnostic at its position in `source`.
 OptimizerConfig read_optimizer_config(const YAML::Node& mapping, const std::string& source,
                                       std::vector<Diagnostic>& problems);
-// The optimizer keys of a YAML file; throws UserError naming the file and each bad key.
-OptimizerConfig load_optimizer_config(const std::filesystem::path& path);
 
 }  // namespace munit::optim

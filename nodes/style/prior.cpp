@@ -19,6 +19,7 @@
 #include "munit/registry.h"
 #include "munit/tensor.h"
 #include "styles.h"
+#include "../yaml_import.h"
 
 namespace munit {
 namespace {
@@ -49,7 +50,11 @@ class StylePrior : public Node {
         .input(kLike, "a batch whose size (and device) the styles follow")
         .output(kOut, "[N * per_input, style_dim, 1, 1]")
         .params_of(kStyleDim, kPerInput, kDraw)
-        .parallel();
+        .parallel()
+        .imports({"", [](const std::string& file, const std::vector<SpecEntry>&) {
+                    return import_yaml(file, {{kStyleDim.name, "gen.style_dim"}});
+                  }})
+        .shapes_by([](ShapeContext& shapes) { shapes.output(kOut.name, {shapes.params().get(kStyleDim), 1, 1}); });
   }
 
   explicit StylePrior(const NodeContext& context)

@@ -229,7 +229,7 @@ TEST_F(Translate, BadInputIsRefusedWithExitCode2) {
       {"--input " + (dir / "empty").string() + " --output " + out, "found no images in"},
       {"--input " + (dir / "nothing").string() + " --output " + out, "does not exist"},
       {"--input " + in + " --output " + out + " --styles 0", "--styles"},
-      {"--input " + in + " --output " + (dir / "file" / "out").string(), "cannot create the output folder"},
+      {"--input " + in + " --output " + (dir / "file" / "out").string(), "cannot create the folder"},
       {"--input " + in + " --output " + out + " --style " + (dir / "missing.png").string(), "neither \"random\" nor"},
   };
   for (const auto& c : cases) {

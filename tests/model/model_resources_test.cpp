@@ -13,6 +13,7 @@
 #include "nodes/munit/checkpoint.h"
 #include "nodes/munit/models.h"
 #include "nodes/munit/state_dict.h"
+#include "../support/validated_params.h"
 
 namespace munit::model {
 namespace {
@@ -24,9 +25,7 @@ std::shared_ptr<void> create(const std::string& kind, std::map<std::string, Para
   static const Registry registry = Registry::with_builtins();
   const ResourceKind* resource = registry.resource(kind);
   if (!resource) throw std::logic_error("no resource kind " + kind);
-  for (const auto& spec : resource->schema.params)
-    if (!values.count(spec.name) && spec.default_value) values[spec.name] = *spec.default_value;
-  ResourceContext context{"model", Params(values), nullptr, seed, "cpu"};
+  ResourceContext context{"model", testing::validated_params(registry, kind, values), nullptr, seed, "cpu"};
   return resource->create(context);
 }
 
@@ -37,7 +36,7 @@ TEST(ModelResources, GeneratorLoadsTheDomainsEntryOfAnOfficialCheckpoint) {
       create("munit.generator", {{"config", (dir / "config.yaml").string()},
                                  {"domain", std::string("b")},
                                  {"checkpoint", (dir / "gen.pt").string()}}));
-  Generator reference(model->config.gen_b);
+  Generator reference(load_config(dir / "config.yaml").gen_b);
   load_generator(reference, dir / "gen.pt", "b");
   NamedTensors expected = state_dict(*reference), actual = state_dict(*model->net);
   ASSERT_EQ(actual.size(), expected.size());
@@ -53,7 +52,7 @@ TEST(ModelResources, FreshNetworksAreSeededPerResource) {
   };
   auto first = make(7), again = make(7), other = make(8);
   NamedTensors a = state_dict(*first->net), b = state_dict(*again->net), c = state_dict(*other->net);
-  EXPECT_EQ(first->config.gen_a.dim, 64);  // no config file: the edges2shoes values
+  EXPECT_EQ(first->net->config().dim, 64);  // no config file: the edges2shoes values
   bool all_equal = true, any_differs = false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     all_equal &= torch::equal(a[i].second, b[i].second);

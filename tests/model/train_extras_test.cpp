@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "../support/node_harness.h"
+#include "../support/validated_params.h"
 #include "munit/errors.h"
 #include "munit/tensor.h"
 #include "torchio/torch_file.h"
@@ -37,9 +38,7 @@ class TrainExtras : public ::testing::Test {
 
   void add_resource(const std::string& kind, const std::string& name, std::map<std::string, ParamValue> values) {
     const ResourceKind* resource = registry_.resource(kind);
-    for (const auto& spec : resource->schema.params)
-      if (!values.count(spec.name) && spec.default_value) values[spec.name] = *spec.default_value;
-    ResourceContext context{name, Params(values), &resources_, 1, "cpu"};
+    ResourceContext context{name, testing::validated_params(registry_, kind, values), &resources_, 1, "cpu"};
     resource->instantiate(context, resources_);
   }
   // The small bench networks (RGB, 32x32 works).

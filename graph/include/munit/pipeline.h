@@ -40,6 +40,9 @@ struct Pipeline {
   std::vector<ResolvedResource> resources;
   std::vector<ResolvedNode> nodes;  // topological order
   std::vector<std::string> left_out;  // nodes contributing nothing, not run (graph/src/inert.h)
+  // Said once by validation, not errors: a TOML value that wins over its hyperparameter file, a
+  // key of that file nothing reads.
+  std::vector<Diagnostic> notes;
 };
 
 // Checks the whole spec against the registry; throws UserError listing every problem found.

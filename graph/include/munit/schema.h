@@ -2,11 +2,13 @@
 // A node kind's contract, declared before anything runs: ports, parameters, execution traits.
 // Validation, `munit nodes` and the executor all read this one declaration.
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "munit/params.h"
+#include "munit/spec.h"
 #include "munit/value.h"
 
 namespace munit {
@@ -28,6 +30,49 @@ struct PortSpec {
   std::string help;
   bool list = false;  // an input taking any number of references: in = ["a.out", "b.out"]
 };
+
+// Values a kind takes from a hyperparameter file (an official MUNIT YAML): the kind's own `param`
+// (e.g. `config = "x.yaml"`) or, where that is not set, [pipeline] config. Validation adds each
+// imported entry the TOML leaves out, and notes each one the TOML sets too (the TOML wins).
+struct Imported {
+  std::vector<SpecEntry> entries;              // parameter values; `where` points into the file
+  std::vector<std::string> used;               // the file's keys they came from
+  std::map<std::string, SourceLocation> keys;  // every key of the file ("gen.dim"), for the unused ones
+};
+struct Import {
+  std::string param;  // empty: only [pipeline] config
+  // The file (resolved) and the TOML's entries; throws UserError for a file it cannot read.
+  std::function<Imported(const std::string& file, const std::vector<SpecEntry>& entries)> read;
+  explicit operator bool() const { return static_cast<bool>(read); }
+};
+
+// What validation proves before anything runs (a checkpoint that exists and fits, a folder that
+// can be written): each problem names the parameter it is about, so it is reported at its line.
+struct ParamProblem {
+  std::string param;
+  std::string message;
+};
+using ParamCheck = std::function<std::vector<ParamProblem>(const Params&)>;
+
+// What validation knows of a port's tensors or images before anything runs; -1: not known.
+struct StaticShape {
+  std::int64_t channels = -1, height = -1, width = -1;
+};
+
+// A node kind's shape rule sees its inputs' static shapes and its resources' parameters, reports
+// what cannot work (an image size the network cannot take, style codes of the wrong width) and
+// gives the shapes of its outputs. Rules run in topological order.
+class ShapeContext {
+ public:
+  virtual ~ShapeContext() = default;
+  virtual const Params& params() const = 0;
+  virtual StaticShape input(std::string_view port) const = 0;      // of its first producer
+  virtual std::string producer(std::string_view port) const = 0;   // "node.port", for messages
+  virtual const Params* resource(const std::string& param) const = 0;  // of the resource `param` names
+  virtual void output(std::string_view port, StaticShape shape) = 0;
+  virtual void problem(const std::string& key, const std::string& message) = 0;  // at the line of `key`
+};
+using ShapeRule = std::function<void(ShapeContext&)>;
 
 enum class Concurrency {
   Serial,    // one frame at a time, in frame order
@@ -55,6 +100,9 @@ struct NodeSchema {
   // Declared by a node that reads or changes model parameters: the executor admits a frame to it
   // only after the previous frame's optimizer steps (ARCHITECTURE: training order).
   bool model_region = false;
+  Import import;
+  ParamCheck check;
+  ShapeRule shapes;
 
   explicit NodeSchema(std::string kind_name, std::string help_text = {})
       : kind(std::move(kind_name)), help(std::move(help_text)) {}
@@ -112,6 +160,18 @@ struct NodeSchema {
     model_region = true;
     return *this;
   }
+  NodeSchema& imports(Import how) {
+    import = std::move(how);
+    return *this;
+  }
+  NodeSchema& checks(ParamCheck how) {
+    check = std::move(how);
+    return *this;
+  }
+  NodeSchema& shapes_by(ShapeRule rule) {
+    shapes = std::move(rule);
+    return *this;
+  }
 
   bool is_source() const { return inputs.empty(); }
 };
@@ -122,6 +182,8 @@ struct ResourceSchema {
   std::string section;  // "models" or "optimizers"
   std::string help;
   std::vector<ParamSpec> params;
+  Import import;
+  ParamCheck check;
 
   ResourceSchema(std::string kind_name, std::string section_name, std::string help_text = {})
       : kind(std::move(kind_name)), section(std::move(section_name)), help(std::move(help_text)) {}
@@ -132,6 +194,14 @@ struct ResourceSchema {
   template <class... Specs>
   ResourceSchema& params_of(const Specs&... specs) {
     (params.push_back(specs), ...);
+    return *this;
+  }
+  ResourceSchema& imports(Import how) {
+    import = std::move(how);
+    return *this;
+  }
+  ResourceSchema& checks(ParamCheck how) {
+    check = std::move(how);
     return *this;
   }
 };

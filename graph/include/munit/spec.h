@@ -35,6 +35,8 @@ struct PipelineSettings {
   bool channels_last = false;      // NHWC image batches and conv weights (faster convolutions on GPUs)
   std::int64_t first_frame = 0;    // the first frame's id: a resumed training run starts where it stopped
   std::string log_level = "info";
+  std::string config;              // hyperparameter file every importing kind reads (an official YAML)
+  SourceLocation config_where;
 };
 
 struct SpecEntry {
@@ -80,5 +82,7 @@ struct PipelineSpec {
 PipelineSpec parse_pipeline_file(const std::string& path, const std::vector<std::string>& overrides = {});
 PipelineSpec parse_pipeline_text(std::string_view text, const std::string& name,
                                  const std::vector<std::string>& overrides = {});
+// The text with the overrides applied, as TOML (comments are not kept).
+std::string apply_overrides(std::string_view text, const std::string& name, const std::vector<std::string>& overrides);
 
 }  // namespace munit

@@ -1,0 +1,84 @@
+#include "yaml_import.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include <yaml-cpp/yaml.h>
+
+#include "munit/errors.h"
+#include "munit/read_file.h"
+
+namespace munit {
+namespace {
+
+SourceLocation location(const std::string& file, const YAML::Node& node) {
+  return {file, node.Mark().line + 1, node.Mark().column + 1};
+}
+
+// A YAML scalar as the TOML value it reads as: 3 an integer, 0.5 and 1e-4 floats, true a bool,
+// anything else a string. A list or mapping where a value belongs stays a string naming it, so
+// validation says "expected an integer, got the string ..." at its line.
+ParamValue value_of(const YAML::Node& node) {
+  if (!node.IsScalar()) return std::string(node.IsSequence() ? "<a list>" : "<a mapping>");
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted: a string, whatever it looks like
+  char* end = nullptr;
+  const long long integer = std::strtoll(text.c_str(), &end, 10);
+  if (!text.empty() && *end == '\0') return static_cast<std::int64_t>(integer);
+  const double number = std::strtod(text.c_str(), &end);
+  if (!text.empty() && *end == '\0' && std::isfinite(number)) return number;
+  if (text == "true" || text == "True") return true;
+  if (text == "false" || text == "False") return false;
+  return text;
+}
+
+}  // namespace
+
+Imported import_yaml(const std::string& file, const KeyMap& params) {
+  std::string text;
+  try {
+    text = read_regular_file(file, kMaxTextFileBytes);
+  } catch (const FileError& e) {
+    throw UserError("cannot open the MUNIT config '" + file + "': " + e.reason());
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw UserError({{{file, e.mark.line + 1, e.mark.column + 1}, {}, "not valid YAML: " + e.msg}});
+  }
+  if (!root.IsMap()) throw UserError({{{file}, {}, "a MUNIT config is a YAML mapping of hyperparameters"}});
+
+  Imported imported;
+  std::map<std::string, YAML::Node> values;
+  for (const auto& entry : root) {
+    const std::string key = entry.first.as<std::string>();
+    if ((key == "gen" || key == "dis") && entry.second.IsMap()) {
+      for (const auto& inner : entry.second) {
+        const std::string path = key + "." + inner.first.as<std::string>();
+        values[path] = inner.second;
+        imported.keys[path] = location(file, inner.first);
+      }
+    } else {
+      values[key] = entry.second;
+      imported.keys[key] = location(file, entry.first);
+    }
+  }
+  for (const auto& [param, key] : params) {
+    auto found = values.find(key);
+    if (found == values.end()) continue;
+    imported.entries.push_back({param, value_of(found->second), location(file, found->second)});
+    imported.used.push_back(key);
+  }
+  return imported;
+}
+
+std::string entry_text(const std::vector<SpecEntry>& entries, const std::string& key, const std::string& otherwise) {
+  auto entry = std::find_if(entries.begin(), entries.end(), [&](const SpecEntry& e) { return e.key == key; });
+  if (entry == entries.end()) return otherwise;
+  const auto* text = std::get_if<std::string>(&entry->value);
+  return text ? *text : otherwise;
+}
+
+}  // namespace munit
