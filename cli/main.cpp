@@ -218,6 +218,7 @@ int main(int argc, char** argv) {
       }
     }
     for (const auto& note : pipeline.notes) spdlog::warn("{}", note.str());
+    for (const auto& note : pipeline.unread) spdlog::info("{}", note.str());
     if (training && train_args.print_pipeline) {
       std::cout << (args.overrides.empty() ? text : munit::apply_overrides(text, generated, args.overrides));
       return 0;

@@ -130,12 +130,10 @@ class Planner {
                                  {{"cyc_x_a", "cyc_x_b"}, w.recon_x_cyc_w}})
       for (const auto& name : nodes) set(node(name), "weight", weight);
     if (w.vgg_w <= 0) return;
-    if (c_.vgg_model_path.empty()) {
-      problem("vgg_w", "is " + fmt_number(w.vgg_w) + ": set vgg_model_path, the folder whose models/vgg16.weight "
-                       "holds the VGG16 weights (as the official trainer reads it)");
-      return;
-    }
-    const std::string weights = absolute_path(fs::path(c_.vgg_model_path) / "models" / "vgg16.weight");
+    // train.py sets vgg_model_path to --output_path: the weights are <output_path>/models/vgg16.weight.
+    // A vgg_model_path in the YAML (which train.py overrides) is honoured here.
+    const fs::path folder = c_.vgg_model_path.empty() ? fs::path(args_.output_path) : fs::path(c_.vgg_model_path);
+    const std::string weights = absolute_path(folder / "models" / "vgg16.weight");
     // The official loss_gen_vgg_a compares x_ba with x_b, the image it was translated from.
     for (auto [name, input, target] : {std::tuple{"vgg_a", "x_ba.out", "x_b.out"}, {"vgg_b", "x_ab.out", "x_a.out"}}) {
       toml::table& vgg = node(name);
@@ -147,12 +145,6 @@ class Planner {
       node("step_gen")["loss"].as_array()->push_back(std::string(name) + ".out");
       node("log")["values"].as_array()->push_back(std::string(name) + ".raw");
     }
-  }
-
-  static std::string fmt_number(double value) {
-    std::ostringstream out;
-    out << value;
-    return out.str();
   }
 
   void data() {
@@ -188,7 +180,7 @@ class Planner {
       set(images, "batch", c_.batch_size);
       set(images, "repeat", true);
       set(images, "shuffle", true);
-      set(images, "decode_threads", c_.num_workers);
+      set(images, "decode_threads", std::max<std::int64_t>(c_.num_workers, 1));  // 0: PyTorch's main process
       // The official training transform: flip, resize of the shorter side, random crop, to [-1, 1].
       node("flip_" + d) = toml::table{{"kind", "augment.flip"}, {"in", "images_" + d + ".out"}};
       node("resize_" + d) = toml::table{{"kind", "augment.resize"}, {"in", "flip_" + d + ".out"},
@@ -224,10 +216,10 @@ class Planner {
         break;
       }
     for (auto [key, size] : {std::pair{"new_size_a", c_.new_size_a}, {"new_size_b", c_.new_size_b}}) {
-      if (size >= std::max(c_.crop_image_height, c_.crop_image_width)) continue;
+      if (size >= std::min(c_.crop_image_height, c_.crop_image_width)) continue;
       problem(c_.has("new_size") ? "new_size" : key,
-              std::to_string(size) + " is smaller than the crop (" + std::to_string(c_.crop_image_height) + "x" +
-                  std::to_string(c_.crop_image_width) + "): the shorter side is resized to it before cropping");
+              std::to_string(size) + " is smaller than both sides of the crop (" + std::to_string(c_.crop_image_height) +
+                  "x" + std::to_string(c_.crop_image_width) + "): the shorter side is resized to it before cropping");
       break;
     }
   }

@@ -1,6 +1,7 @@
 #include "yaml_import.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
@@ -20,12 +21,14 @@ SourceLocation location(const std::string& file, const YAML::Node& node) {
 // anything else a string. A list or mapping where a value belongs stays a string naming it, so
 // validation says "expected an integer, got the string ..." at its line.
 ParamValue value_of(const YAML::Node& node) {
+  if (node.IsNull()) return std::string("<no value>");
   if (!node.IsScalar()) return std::string(node.IsSequence() ? "<a list>" : "<a mapping>");
   const std::string& text = node.Scalar();
   if (node.Tag() == "!") return text;  // quoted: a string, whatever it looks like
   char* end = nullptr;
+  errno = 0;
   const long long integer = std::strtoll(text.c_str(), &end, 10);
-  if (!text.empty() && *end == '\0') return static_cast<std::int64_t>(integer);
+  if (!text.empty() && *end == '\0' && errno == 0) return static_cast<std::int64_t>(integer);
   const double number = std::strtod(text.c_str(), &end);
   if (!text.empty() && *end == '\0' && std::isfinite(number)) return number;
   if (text == "true" || text == "True") return true;
@@ -52,6 +55,7 @@ Imported import_yaml(const std::string& file, const KeyMap& params) {
 
   Imported imported;
   std::map<std::string, YAML::Node> values;
+  try {
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>();
     if ((key == "gen" || key == "dis") && entry.second.IsMap()) {
@@ -64,6 +68,9 @@ Imported import_yaml(const std::string& file, const KeyMap& params) {
       values[key] = entry.second;
       imported.keys[key] = location(file, entry.first);
     }
+  }
+  } catch (const YAML::Exception& e) {  // a key that is a list or mapping
+    throw UserError({{{file, e.mark.line + 1, e.mark.column + 1}, {}, "a key that is not a name: " + e.msg}});
   }
   for (const auto& [param, key] : params) {
     auto found = values.find(key);

@@ -13,11 +13,13 @@ std::string output_name(const ResolvedNode& producer, int port) {
   return port < static_cast<int>(outputs.size()) ? outputs[port].name : std::string(kDonePort);
 }
 
+// A TOML basic string (also a valid DOT string for the characters names use).
 std::string quoted(const std::string& text) {
   std::string out = "\"";
-  for (char c : text) {
+  for (unsigned char c : text) {
     if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04X}", c);
+    else out += static_cast<char>(c);
   }
   return out + "\"";
 }
@@ -61,7 +63,7 @@ std::string to_toml(const Pipeline& pipeline) {
       << "\ndeterministic = " << (s.deterministic ? "true" : "false")
       << "\nchannels_last = " << (s.channels_last ? "true" : "false") << "\nfirst_frame = " << s.first_frame
       << "\nlog_level = " << quoted(s.log_level) << "\n";
-  if (!s.config.empty()) out << "config = " << quoted(s.config) << "\n";
+  // [pipeline] config is left out: every value it gave is written in below.
   for (const auto& resource : pipeline.resources) {
     out << "\n[" << resource.section << "." << resource.name << "]\nkind = " << quoted(resource.kind->schema.kind) << "\n";
     write_params(out, resource.kind->schema.params, resource.params);

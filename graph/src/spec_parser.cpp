@@ -165,7 +165,7 @@ class Parser {
       } else if (name == "first_frame") {
         read_count(node, name, 0, settings.first_frame);
       } else if (name == "config") {
-        if (read(node, name, settings.config, "a string: the path of a MUNIT YAML")) settings.config_where = at(node);
+        if (read(node, name, settings.config, "a string: the path of a hyperparameter file")) settings.config_where = at(node);
       } else {
         error(at(key.source()), "[pipeline]",
               "unknown key '" + name + "'" + did_you_mean(name, keys) + "; accepted: " + join(keys));

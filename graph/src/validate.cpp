@@ -31,6 +31,17 @@ std::string describe(const ParamValue& value) {
 // The shortest text that reads back as the value: 65536, 0.5, 1e-08.
 std::string format_number(double value) { return fmt::format("{}", value); }
 
+// Equal as values: 10 and 10.0 are.
+bool same_value(const ParamValue& a, const ParamValue& b) {
+  auto number = [](const ParamValue& v) -> std::optional<double> {
+    if (auto i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+    if (auto d = std::get_if<double>(&v)) return *d;
+    return std::nullopt;
+  };
+  if (auto x = number(a), y = number(b); x && y) return *x == *y;
+  return a == b;
+}
+
 std::string range_text(const ParamSpec& spec) {
   if (spec.min && spec.max) return "[" + format_number(*spec.min) + ", " + format_number(*spec.max) + "]";
   if (spec.min) return "at least " + format_number(*spec.min);
@@ -51,9 +62,10 @@ class Validator {
     if (diagnostics_.empty()) pipeline.nodes = sort(std::move(nodes));
     if (diagnostics_.empty()) check_shapes(pipeline);
     if (!diagnostics_.empty()) throw UserError(diagnostics_);
-    if (spec_.settings.mode == Mode::Train) note_unused_keys();  // inference reads only the networks
+    if (spec_.settings.mode == Mode::Train) note_unused_keys();  // inference uses a training config in part
     pipeline.left_out = leave_out_inert(pipeline.nodes);
     pipeline.notes = std::move(notes_);
+    pipeline.unread = std::move(unread_);
     return pipeline;
   }
 
@@ -175,7 +187,7 @@ class Validator {
       file = resolve_path(*text, own->where);
     } else if (!spec_.settings.config.empty()) {
       file = resolve_path(spec_.settings.config, spec_.settings.config_where);
-    } else {
+    } else if (!import.param.empty()) {
       return entries;
     }
     Imported imported;
@@ -183,9 +195,10 @@ class Validator {
       imported = import.read(file, entries);
     } catch (const UserError& e) {
       for (auto diagnostic : e.diagnostics()) {
-        if (diagnostic.where.file.empty()) diagnostic.where = own != entries.end() ? own->where : spec_.settings.config_where;
-        diagnostic.context = diagnostic.context.empty() ? context : context + " → " + diagnostic.context;
-        // Four models reading one broken file: each problem once.
+        // A file every importer fails to read (missing, not YAML) is reported once, at the line naming it.
+        const bool about_the_file = diagnostic.where.file.empty();
+        if (about_the_file) diagnostic.where = own != entries.end() ? own->where : spec_.settings.config_where;
+        else diagnostic.context = diagnostic.context.empty() ? context : context + " → " + diagnostic.context;
         if (std::none_of(diagnostics_.begin(), diagnostics_.end(), [&](const Diagnostic& d) { return d.str() == diagnostic.str(); }))
           diagnostics_.push_back(std::move(diagnostic));
       }
@@ -197,7 +210,7 @@ class Validator {
       auto toml = std::find_if(entries.begin(), entries.end(), [&](const SpecEntry& e) { return e.key == entry.key; });
       if (toml == entries.end()) {
         entries.push_back(std::move(entry));
-      } else if (toml->value != entry.value) {
+      } else if (!same_value(toml->value, entry.value)) {
         notes_.push_back({toml->where, context + " → param '" + entry.key + "'",
                           "this value wins over " + describe(entry.value) + " of " + entry.where.str()});
       }
@@ -215,9 +228,7 @@ class Validator {
       std::sort(unused.begin(), unused.end());
       std::vector<std::string> named;
       for (const auto& [line, key] : unused) named.push_back(key + " (line " + std::to_string(line) + ")");
-      notes_.push_back({{file}, "",
-                        "keys no node or resource of this pipeline reads: " + join(named) +
-                            " (`munit train --config` reads them all; a loss node takes a weight with follows = \"KEY\")"});
+      unread_.push_back({{file}, "", "keys no node or resource of this pipeline reads: " + join(named)});
     }
   }
 
@@ -471,10 +482,12 @@ class Validator {
              (binding->port < static_cast<int>(outputs.size()) ? outputs[binding->port].name : std::string(kDonePort));
     }
     const Params* resource(const std::string& param) const override {
-      auto name = node_.params.values().find(param);
-      if (name == node_.params.values().end()) return nullptr;
+      const auto& specs = node_.schema().params;
+      auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& p) { return p.name == param; });
+      if (spec == specs.end() || spec->type != ParamType::Resource) return nullptr;
+      const std::string name = node_.params.get<std::string>(param);
       for (const auto& r : pipeline_.resources)
-        if (r.name == std::get<std::string>(name->second)) return &r.params;
+        if (r.section == spec->section && r.name == name) return &r.params;
       return nullptr;
     }
     void output(std::string_view port, StaticShape shape) override {
@@ -530,7 +543,7 @@ class Validator {
   std::map<std::string, int> ids_;
   std::set<std::string> unresolved_;
   std::map<std::string, std::set<std::string>> declared_resources_;
-  std::vector<Diagnostic> notes_;
+  std::vector<Diagnostic> notes_, unread_;
   std::map<std::string, std::vector<SpecEntry>> node_entries_;  // with what the node imported
   std::map<std::string, std::map<std::string, SourceLocation>> file_keys_;
   std::map<std::string, std::set<std::string>> used_keys_;

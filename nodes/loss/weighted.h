@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "munit/errors.h"
 #include "munit/schema.h"
 #include "munit/tensor.h"
 #include "../yaml_import.h"
@@ -26,14 +27,21 @@ inline NodeSchema& with_weight(NodeSchema& schema) {
       .params_of(kWeight, kFollows)
       .inert_when_zero_param(kWeight)
       .imports({"", [](const std::string& file, const std::vector<SpecEntry>& entries) {
+                  auto entry = [&](const std::string& key) {
+                    return std::find_if(entries.begin(), entries.end(), [&](const SpecEntry& e) { return e.key == key; });
+                  };
                   const std::string key = entry_text(entries, kFollows.name, "");
-                  Imported imported =
-                      import_yaml(file, key.empty() ? KeyMap{} : KeyMap{{kWeight.name, key}});
-                  const bool weighted = std::any_of(entries.begin(), entries.end(),
-                                                    [](const SpecEntry& e) { return e.key == kWeight.name; });
-                  if (!key.empty() && imported.entries.empty() && !weighted)
-                    throw UserError({{{file}, {}, "has no '" + key + "', which this loss follows: add it there, or "
-                                                  "set weight = ... on the node"}});
+                  const bool weighted = entry(kWeight.name) != entries.end();
+                  if (file.empty() && (key.empty() || weighted)) return Imported{};
+                  if (file.empty())
+                    throw UserError({{entry(kFollows.name)->where, {},
+                                      "follows '" + key + "', but the pipeline names no config to take it from: "
+                                      "set [pipeline] config, or weight = ... on the node"}});
+                  Imported imported = import_yaml(file, key.empty() ? KeyMap{} : KeyMap{{kWeight.name, key}});
+                  if (!key.empty() && !weighted && imported.entries.empty())
+                    throw UserError({{entry(kFollows.name)->where, {},
+                                      "follows '" + key + "', which " + file + " does not set: add it there, or set "
+                                      "weight = ... on the node"}});
                   return imported;
                 }});
 }

@@ -52,7 +52,7 @@ class StylePrior : public Node {
         .params_of(kStyleDim, kPerInput, kDraw)
         .parallel()
         .imports({"", [](const std::string& file, const std::vector<SpecEntry>&) {
-                    return import_yaml(file, {{kStyleDim.name, "gen.style_dim"}});
+                    return file.empty() ? Imported{} : import_yaml(file, {{kStyleDim.name, "gen.style_dim"}});
                   }})
         .shapes_by([](ShapeContext& shapes) { shapes.output(kOut.name, {shapes.params().get(kStyleDim), 1, 1}); });
   }

@@ -11,6 +11,7 @@
 #include "../support/background.h"
 #include "../support/command.h"
 #include "../support/fixtures.h"
+#include "../support/scratch_dir.h"
 
 namespace munit::testing {
 namespace {
@@ -21,20 +22,10 @@ namespace fs = std::filesystem;
 
 class CliTest : public ::testing::Test {
  protected:
-  CliTest() : dir(fs::temp_directory_path() / ("munit_cli_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~CliTest() override { fs::remove_all(dir); }
+  std::string write(const std::string& name, const std::string& text) { return scratch.write(name, text); }
 
-  std::string write(const std::string& name, const std::string& text) {
-    fs::path path = dir / name;
-    std::ofstream(path) << text;
-    return path.string();
-  }
-
-  fs::path dir;
+  ScratchDir scratch{"munit_cli"};
+  fs::path dir = scratch.path();
 };
 
 TEST_F(CliTest, VersionAndHelp) {

@@ -109,18 +109,14 @@ TEST(TrainConfig, EveryKeyOfEachOfficialConfigLandsInThePipeline) {
   const auto landing = landing_places();
   for (const char* name : {"edges2shoes", "edges2handbags", "summer2winter_yosemite256", "synthia2cityscape"}) {
     SCOPED_TRACE(name);
-    fs::path config = fs::path(kSource) / "configs" / (std::string(name) + ".yaml");
+    const fs::path config = fs::path(kSource) / "configs" / (std::string(name) + ".yaml");
+    const std::string weights = (scratch / "models" / "vgg16.weight").string();
     if (std::string(name) == "synthia2cityscape") {
-      // vgg_w is 1 and the official file names no vgg_model_path (official train.py stops with a
-      // KeyError): a clear error here, and with the folder added the perceptual loss is wired in.
-      auto refused = munit("train --config " + config.string() + " --print-pipeline");
+      // vgg_w is 1: train.py reads the VGG16 weights from <output_path>/models/vgg16.weight.
+      auto refused = munit("train --config " + config.string() + " --print-pipeline --output_path " + scratch.path().string());
       EXPECT_EQ(refused.exit_code, 2) << refused.output;
-      EXPECT_THAT(refused.output, MatchesRegex(".*synthia2cityscape.yaml:[0-9]+:[0-9]+: 'vgg_w': .*vgg_model_path.*"));
-      std::ifstream in(config);
-      std::stringstream text;
-      text << in.rdbuf() << "vgg_model_path: " << (scratch / "vgg").string() << "\n";
-      scratch.write("vgg/models/vgg16.weight", "weights");
-      config = scratch.write("synthia2cityscape.yaml", text.str());
+      EXPECT_THAT(refused.output, HasSubstr("no VGG16 weights file '" + weights + "'"));
+      scratch.write("models/vgg16.weight", "weights");
     }
     auto printed = munit_stdout("train --config " + config.string() + " --print-pipeline --output_path " +
                                 scratch.path().string());
@@ -134,13 +130,12 @@ TEST(TrainConfig, EveryKeyOfEachOfficialConfigLandsInThePipeline) {
                     absolute_path(fs::path(value) / (std::string("train") + (d[0] == 'a' ? "A" : "B"))));
         continue;
       }
-      if (key == "vgg_model_path") {
-        EXPECT_EQ(text_of(*at_path(pipeline, "nodes.vgg_a.weights")), absolute_path(fs::path(value) / "models/vgg16.weight"));
-        continue;
-      }
       if (key == "vgg_w" && value == "0") {  // no perceptual loss: its nodes are left out, as the official trainer does
         EXPECT_EQ(at_path(pipeline, "nodes.vgg_a"), nullptr);
         continue;
+      }
+      if (key == "vgg_w") {
+        for (const char* node : {"nodes.vgg_a.weights", "nodes.vgg_b.weights"}) EXPECT_EQ(text_of(*at_path(pipeline, node)), weights);
       }
       auto places = landing.find(key);
       ASSERT_NE(places, landing.end()) << "no expectation for the key " << key;
@@ -293,11 +288,11 @@ gen:
 dis:
   num_scales: 2
 )");
-  auto resolved = munit("validate " + kMunitToml + " --print-resolved --set pipeline.config=" + yaml +
-                        " --set optimizers.dis.lr=0.0005");
+  const std::string arguments = "validate " + kMunitToml + " --print-resolved --set pipeline.config=" + yaml +
+                                " --set optimizers.dis.lr=0.0005";
+  auto resolved = munit(arguments);  // with the notes
   ASSERT_EQ(resolved.exit_code, 0) << resolved.output;
-  const std::string toml_text = resolved.output.substr(resolved.output.find("# "));
-  const toml::table run = toml::parse(toml_text.substr(0, toml_text.find("\n[") == std::string::npos ? toml_text.size() : toml_text.size()));
+  const toml::table run = toml::parse(munit_stdout(arguments).output);
   EXPECT_EQ(text_of(*at_path(run, "nodes.cyc_x_a.weight")), "10");
   EXPECT_EQ(text_of(*at_path(run, "nodes.loss_dis_b.weight")), "3");
   EXPECT_EQ(text_of(*at_path(run, "nodes.recon_x_b.weight")), "7");
@@ -375,7 +370,7 @@ TEST_F(TrainConfigValidate, ABadYamlValueAtItsLine) {
                                     "range: must be [1, 4096]"));
   EXPECT_THAT(bad.output, HasSubstr("bad.yaml:3:10: [models.gen_b] (munit.generator) → param 'activ': 'relu6' is not one of"));
   // The loss weights it follows are missing from this file: said, not taken as 1.
-  EXPECT_THAT(bad.output, HasSubstr("has no 'recon_x_w', which this loss follows"));
+  EXPECT_THAT(bad.output, HasSubstr("follows 'recon_x_w', which " + yaml + " does not set"));
 }
 
 TEST_F(TrainConfigValidate, AMissingCheckpoint) {

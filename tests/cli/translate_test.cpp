@@ -14,6 +14,7 @@
 #include "../support/command.h"
 #include "../support/cuda.h"
 #include "../support/fixtures.h"
+#include "../support/scratch_dir.h"
 
 namespace munit::testing {
 namespace {
@@ -37,15 +38,6 @@ std::vector<std::string> names_in(const fs::path& dir) {
 
 class Translate : public ::testing::Test {
  protected:
-  Translate()
-      : fixture(fixtures_dir() / "official-small"),
-        dir(fs::temp_directory_path() / ("munit_translate_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Translate() override { fs::remove_all(dir); }
-
   void SetUp() override { MUNIT_REQUIRE_FIXTURE(fixture / "translate" / "expected.png"); }
 
   std::string model() const {
@@ -68,7 +60,9 @@ class Translate : public ::testing::Test {
     return folder;
   }
 
-  fs::path fixture, dir;
+  fs::path fixture = fixtures_dir() / "official-small";
+  ScratchDir scratch{"munit_translate"};
+  fs::path dir = scratch.path();
 };
 
 // Must-show 1: the official networks' encode/decode of the fixture's input under its reference's

@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "../support/node_harness.h"
+#include "../support/scratch_dir.h"
 #include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/tensor.h"
@@ -27,12 +28,7 @@ Packet named(at::Tensor t, std::vector<std::string> names) { return Packet::of(T
 
 class StyleNodes : public ::testing::Test {
  protected:
-  StyleNodes()
-      : registry(Registry::with_builtins()),
-        dir(fs::temp_directory_path() / ("munit_style_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+  StyleNodes() : registry(Registry::with_builtins()) {
     const ResourceKind* kind = registry.resource("munit.generator");
     std::map<std::string, ParamValue> values{{"domain", std::string("b")}};
     for (const auto& spec : kind->schema.params)
@@ -40,7 +36,6 @@ class StyleNodes : public ::testing::Test {
     ResourceContext context{"g", Params(values), &resources, 1, "cpu"};
     kind->instantiate(context, resources);
   }
-  ~StyleNodes() override { fs::remove_all(dir); }
 
   NodeHarness node(const std::string& kind, std::map<std::string, ParamValue> params) {
     params.emplace("model", std::string("g"));
@@ -49,7 +44,8 @@ class StyleNodes : public ::testing::Test {
 
   Registry registry;
   Resources resources;
-  fs::path dir;
+  ScratchDir scratch{"munit_style"};
+  fs::path dir = scratch.path();
 };
 
 TEST_F(StyleNodes, PriorDrawsPerFramePerInputOrShared) {

@@ -22,6 +22,7 @@
 
 #include "../support/command.h"
 #include "../support/tiny_training.h"
+#include "../support/scratch_dir.h"
 #include "munit/atomic_file.h"
 #include "torchio/torch_file.h"
 
@@ -36,13 +37,7 @@ const fs::path kSample = fs::path(MUNIT_SOURCE_DIR) / "tests" / "data" / "sample
 
 class Files : public ::testing::Test {
  protected:
-  Files() : dir(fs::temp_directory_path() / ("munit_files_" + std::to_string(::getpid()) + "_" +
-                                             ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    fs::permissions(dir, fs::perms::all & ~(fs::perms::group_write | fs::perms::others_write));  // 0755
-  }
-  ~Files() override { fs::remove_all(dir); }
+  Files() { fs::permissions(dir, fs::perms::all & ~(fs::perms::group_write | fs::perms::others_write)); }  // 0755
 
   fs::path write(const std::string& name, const std::string& text) {
     fs::path path = dir / name;
@@ -74,7 +69,8 @@ class Files : public ::testing::Test {
     return out;
   }
 
-  fs::path dir;
+  ScratchDir scratch{"munit_files"};
+  fs::path dir = scratch.path();
 };
 
 // ---- item 2: the atomic writer and `munit checkpoint convert` ----

@@ -12,6 +12,7 @@
 
 #include "../support/command.h"
 #include "../support/fixtures.h"
+#include "../support/scratch_dir.h"
 #include "nodes/data/read_image.h"
 #include "nodes/munit/config.h"
 #include "nodes/munit/input_size.h"
@@ -35,15 +36,6 @@ std::vector<std::string> files_below(const fs::path& dir) {
 
 class Inputs : public ::testing::Test {
  protected:
-  Inputs()
-      : fixture(fixtures_dir() / "official-small"),
-        dir(fs::temp_directory_path() / ("munit_inputs_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Inputs() override { fs::remove_all(dir); }
-
   void SetUp() override { MUNIT_REQUIRE_FIXTURE(fixture / "gen.pt"); }
 
   CommandResult translate(const std::string& arguments) {
@@ -67,7 +59,9 @@ class Inputs : public ::testing::Test {
     return (dir / name).string();
   }
 
-  fs::path fixture, dir;
+  fs::path fixture = fixtures_dir() / "official-small";
+  ScratchDir scratch{"munit_inputs"};
+  fs::path dir = scratch.path();
 };
 
 // Item 3: one file name in several subfolders gives one output each, in the same subfolders.

@@ -40,9 +40,10 @@ struct Pipeline {
   std::vector<ResolvedResource> resources;
   std::vector<ResolvedNode> nodes;  // topological order
   std::vector<std::string> left_out;  // nodes contributing nothing, not run (graph/src/inert.h)
-  // Said once by validation, not errors: a TOML value that wins over its hyperparameter file, a
-  // key of that file nothing reads.
+  // Said once by validation, not errors: warnings (a TOML value that wins over its hyperparameter
+  // file's), and information (keys of that file nothing in a training pipeline reads).
   std::vector<Diagnostic> notes;
+  std::vector<Diagnostic> unread;
 };
 
 // Checks the whole spec against the registry; throws UserError listing every problem found.

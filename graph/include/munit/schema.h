@@ -31,9 +31,11 @@ struct PortSpec {
   bool list = false;  // an input taking any number of references: in = ["a.out", "b.out"]
 };
 
-// Values a kind takes from a hyperparameter file (an official MUNIT YAML): the kind's own `param`
-// (e.g. `config = "x.yaml"`) or, where that is not set, [pipeline] config. Validation adds each
-// imported entry the TOML leaves out, and notes each one the TOML sets too (the TOML wins).
+// Values a kind takes from a hyperparameter file: the kind's own `param` (e.g. `config = "x.yaml"`;
+// set to "" it imports nothing) or, where the table does not set it, [pipeline] config. Validation
+// adds each imported entry the TOML leaves out, and notes each one the TOML sets too (the TOML
+// wins). A kind without a `param` is also asked with an empty file when the pipeline names none, so
+// that it can refuse to go without one.
 struct Imported {
   std::vector<SpecEntry> entries;              // parameter values; `where` points into the file
   std::vector<std::string> used;               // the file's keys they came from
@@ -41,7 +43,8 @@ struct Imported {
 };
 struct Import {
   std::string param;  // empty: only [pipeline] config
-  // The file (resolved) and the TOML's entries; throws UserError for a file it cannot read.
+  // The file (resolved; may be empty, see above) and the TOML's entries; throws UserError for a file
+  // it cannot read.
   std::function<Imported(const std::string& file, const std::vector<SpecEntry>& entries)> read;
   explicit operator bool() const { return static_cast<bool>(read); }
 };

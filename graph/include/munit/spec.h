@@ -35,7 +35,7 @@ struct PipelineSettings {
   bool channels_last = false;      // NHWC image batches and conv weights (faster convolutions on GPUs)
   std::int64_t first_frame = 0;    // the first frame's id: a resumed training run starts where it stopped
   std::string log_level = "info";
-  std::string config;              // hyperparameter file every importing kind reads (an official YAML)
+  std::string config;              // hyperparameter file the kinds that import read (schema.h, Import)
   SourceLocation config_where;
 };
 
