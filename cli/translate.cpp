@@ -36,8 +36,8 @@ bool has_extension(const fs::path& path, const std::vector<std::string>& extensi
          std::find(extensions.begin(), extensions.end(), extension.substr(1)) != extensions.end();
 }
 
-// The YAML config behind --config: the file itself, or the one a munit pipeline's generator names
-// ("" for a generator without one: the edges2shoes values).
+// The YAML config behind --config: the file itself, or the one a munit pipeline's generator imports
+// (its own config, else [pipeline] config; "" for neither: the edges2shoes values).
 std::string yaml_config(const std::string& path) {
   if (!fs::is_regular_file(path)) throw UserError("the config '" + path + "' does not exist");
   if (!has_extension(path, {"toml"})) return absolute(path);
@@ -46,7 +46,11 @@ std::string yaml_config(const std::string& path) {
   for (const auto& resource : pipeline.resources)
     if (resource.kind->schema.kind == "munit.generator") {
       const std::string config = resource.params.get<std::string>("config");
-      return config.empty() ? config : absolute(config);
+      if (!config.empty()) return absolute(config);
+      const PipelineSettings& settings = pipeline.settings;
+      if (settings.config.empty()) return "";
+      const fs::path file(settings.config);
+      return absolute((file.is_relative() ? fs::path(settings.config_where.file).parent_path() / file : file).string());
     }
   throw UserError("the pipeline '" + path + "' declares no munit.generator whose config could be used");
 }

@@ -97,6 +97,19 @@ TEST_F(Translate, ReferenceStyleReproducesTheOfficialOutput) {
   EXPECT_LE(worst, 1.0);
 }
 
+// --config may name a munit pipeline: the YAML its generator imports, here through [pipeline] config.
+TEST_F(Translate, ConfigFromAPipelinesImport) {
+  const fs::path in = images("in", 2);
+  const std::string pipeline = (dir / "p.toml").string();
+  std::ofstream(pipeline) << "[pipeline]\nconfig = \"" << (fixture / "config.yaml").string()
+                          << "\"\n[models.g]\nkind = \"munit.generator\"\ndomain = \"a\"\n"
+                          << "[nodes.i]\nkind = \"data.pattern\"\n";
+  auto result = munit("--log-level warn translate --checkpoint " + (fixture / "gen.pt").string() + " --config " +
+                      pipeline + " --input " + in.string() + " --output " + (dir / "out").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;  // the fixture's small network, not the edges2shoes one
+  EXPECT_EQ(names_in(dir / "out").size(), 2u);
+}
+
 // Inputs are converted to the model's channels and resized as the official test script does: a
 // gray 64x48 file through the RGB fixture model gives an RGB image with the shorter side at 32.
 // On a GPU host: the official output in fp32 (contiguous and channels_last, a batch of one and a
