@@ -1,11 +1,13 @@
 #include "train_command.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include <toml++/toml.h>
 
 #include "munit/errors.h"
+#include "munit/registry.h"
 #include "nodes/munit/config.h"
 #include "nodes/munit/input_size.h"
 #include "training_template.h"
@@ -76,26 +78,42 @@ class Planner {
       if (c_.has(key)) note(key, "not read: munit's sample sheets show training images, not the test set");
   }
 
+  // A network size, checked against the range its resource kind declares (`munit nodes KIND`), so an
+  // out-of-range YAML value is reported at its line rather than in the generated pipeline.
+  void size(toml::table& table, const char* kind, const std::string& param, std::int64_t value, const std::string& key) {
+    set(table, param, value);
+    static const Registry registry = Registry::with_builtins();
+    const auto& specs = registry.resource(kind)->schema.params;
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& p) { return p.name == param; });
+    if (spec == specs.end() || (!(spec->min && value < *spec->min) && !(spec->max && value > *spec->max))) return;
+    problem(key, std::to_string(value) + " is out of range: " + kind + " takes " + param + " from " +
+                     std::to_string(static_cast<std::int64_t>(spec->min.value_or(0))) +
+                     (spec->max ? " to " + std::to_string(static_cast<std::int64_t>(*spec->max)) : " up"));
+  }
+
   void networks() {
     for (const char* domain : {"a", "b"}) {
       const bool a = domain == std::string("a");
+      const std::string input_dim = std::string("input_dim_") + domain;
       const model::GeneratorConfig& g = a ? c_.gen_a : c_.gen_b;
       toml::table& gen = table("models", std::string("gen_") + domain);
-      set(gen, "input_dim", g.input_dim);
-      set(gen, "dim", g.dim);
-      set(gen, "mlp_dim", g.mlp_dim);
-      set(gen, "style_dim", g.style_dim);
-      set(gen, "n_downsample", g.n_downsample);
-      set(gen, "n_res", g.n_res);
+      const char* generator = "munit.generator";
+      size(gen, generator, "input_dim", g.input_dim, input_dim);
+      size(gen, generator, "dim", g.dim, "gen.dim");
+      size(gen, generator, "mlp_dim", g.mlp_dim, "gen.mlp_dim");
+      size(gen, generator, "style_dim", g.style_dim, "gen.style_dim");
+      size(gen, generator, "n_downsample", g.n_downsample, "gen.n_downsample");
+      size(gen, generator, "n_res", g.n_res, "gen.n_res");
       set(gen, "activ", g.activ);
       set(gen, "pad_type", g.pad_type);
       set(gen, "init", c_.init);
       const model::DiscriminatorConfig& d = a ? c_.dis_a : c_.dis_b;
       toml::table& dis = table("models", std::string("dis_") + domain);
-      set(dis, "input_dim", d.input_dim);
-      set(dis, "dim", d.dim);
-      set(dis, "n_layer", d.n_layer);
-      set(dis, "num_scales", d.num_scales);
+      const char* discriminator = "munit.discriminator";
+      size(dis, discriminator, "input_dim", d.input_dim, input_dim);
+      size(dis, discriminator, "dim", d.dim, "dis.dim");
+      size(dis, discriminator, "n_layer", d.n_layer, "dis.n_layer");
+      size(dis, discriminator, "num_scales", d.num_scales, "dis.num_scales");
       set(dis, "norm", d.norm);
       set(dis, "activ", d.activ);
       set(dis, "gan_type", d.gan_type);

@@ -258,6 +258,10 @@ TEST(TrainConfig, KeysItCannotHonourAreErrorsAtTheirLine) {
   auto bad = munit("train --print-pipeline --config " + scratch.write("bad.yaml", base + "lr: fast\n"));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.output, HasSubstr("bad.yaml:2:5"));
+  // A size the networks do not take, at its line too (the range `munit nodes munit.generator` shows).
+  auto huge = munit("train --print-pipeline --config " + scratch.write("huge.yaml", base + "gen:\n  dim: 5000\n"));
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_THAT(huge.output, HasSubstr("huge.yaml:3:8: 'gen.dim': 5000 is out of range: munit.generator takes dim from 1 to 4096"));
   // --set works on the pipeline it builds.
   auto set = munit_stdout("train --print-pipeline --config " + scratch.write("ok.yaml", base) +
                           " --set models.gen_a.dim=16 --set models.gen_b.dim=16 --set nodes.images_a.batch=4");
