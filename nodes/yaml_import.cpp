@@ -7,8 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "munit/config.h"
 #include "munit/errors.h"
-#include "munit/read_file.h"
 
 namespace munit {
 namespace {
@@ -39,36 +39,23 @@ ParamValue value_of(const YAML::Node& node) {
 }  // namespace
 
 Imported import_yaml(const std::string& file, const KeyMap& params) {
-  std::string text;
-  try {
-    text = read_regular_file(file, kMaxTextFileBytes);
-  } catch (const FileError& e) {
-    throw UserError("cannot open the MUNIT config '" + file + "': " + e.reason());
-  }
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw UserError({{{file, e.mark.line + 1, e.mark.column + 1}, {}, "not valid YAML: " + e.msg}});
-  }
-  if (!root.IsMap()) throw UserError({{{file}, {}, "a MUNIT config is a YAML mapping of hyperparameters"}});
-
+  const YAML::Node root = model::parse_config_mapping(model::read_config_text(file), file);
   Imported imported;
   std::map<std::string, YAML::Node> values;
   try {
-  for (const auto& entry : root) {
-    const std::string key = entry.first.as<std::string>();
-    if ((key == "gen" || key == "dis") && entry.second.IsMap()) {
-      for (const auto& inner : entry.second) {
-        const std::string path = key + "." + inner.first.as<std::string>();
-        values[path] = inner.second;
-        imported.keys[path] = location(file, inner.first);
+    for (const auto& entry : root) {
+      const std::string key = entry.first.as<std::string>();
+      if ((key == "gen" || key == "dis") && entry.second.IsMap()) {
+        for (const auto& inner : entry.second) {
+          const std::string path = key + "." + inner.first.as<std::string>();
+          values[path] = inner.second;
+          imported.keys[path] = location(file, inner.first);
+        }
+      } else {
+        values[key] = entry.second;
+        imported.keys[key] = location(file, entry.first);
       }
-    } else {
-      values[key] = entry.second;
-      imported.keys[key] = location(file, entry.first);
     }
-  }
   } catch (const YAML::Exception& e) {  // a key that is a list or mapping
     throw UserError({{{file, e.mark.line + 1, e.mark.column + 1}, {}, "a key that is not a name: " + e.msg}});
   }

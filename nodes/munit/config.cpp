@@ -133,7 +133,7 @@ void check(const DiscriminatorConfig& c) {
   require_one_of("dis.pad_type", c.pad_type, kPaddings);
 }
 
-MunitConfig parse_config(const std::string& yaml_text, const std::string& source_name) {
+YAML::Node parse_config_mapping(const std::string& yaml_text, const std::string& source_name) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -141,6 +141,11 @@ MunitConfig parse_config(const std::string& yaml_text, const std::string& source
     throw UserError({{{source_name, e.mark.line + 1, e.mark.column + 1}, {}, "not valid YAML: " + e.msg}});
   }
   if (!root.IsMap()) throw UserError({{{source_name}, {}, "a MUNIT config is a YAML mapping of hyperparameters"}});
+  return root;
+}
+
+MunitConfig parse_config(const std::string& yaml_text, const std::string& source_name) {
+  const YAML::Node root = parse_config_mapping(yaml_text, source_name);
 
   MunitConfig config;
   std::vector<Diagnostic> problems;
@@ -215,14 +220,14 @@ MunitConfig parse_config(const std::string& yaml_text, const std::string& source
   return config;
 }
 
-MunitConfig load_config(const std::filesystem::path& path) {
-  std::string text;
+std::string read_config_text(const std::filesystem::path& path) {
   try {
-    text = read_regular_file(path, kMaxTextFileBytes);
+    return read_regular_file(path, kMaxTextFileBytes);
   } catch (const FileError& e) {
     throw UserError("cannot open the MUNIT config '" + path.string() + "': " + e.reason());
   }
-  return parse_config(text, path.string());
 }
+
+MunitConfig load_config(const std::filesystem::path& path) { return parse_config(read_config_text(path), path.string()); }
 
 }  // namespace munit::model

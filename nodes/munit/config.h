@@ -83,6 +83,10 @@ struct MunitConfig {
 // Throws UserError with file:line:column for a malformed file, a value of the wrong type or out
 // of range, naming what would be accepted.
 MunitConfig load_config(const std::filesystem::path& path);
+// The two steps every reader of these files shares: the text (UserError naming the file when it
+// cannot be read), and the text as a YAML mapping (UserError with file:line:column when it is not).
+std::string read_config_text(const std::filesystem::path& path);
+YAML::Node parse_config_mapping(const std::string& yaml_text, const std::string& source_name);
 MunitConfig parse_config(const std::string& yaml_text, const std::string& source_name = "<config>");
 
 // Throws std::invalid_argument when a value is outside what the networks accept.
