@@ -77,6 +77,7 @@ int print_user_error(const munit::UserError& e, const std::string& generated) {
 int main(int argc, char** argv) {
   munit::cli::use_active_openmp_waiting(argv);
   munit::cli::use_one_malloc_arena();
+  munit::use_one_intra_op_thread();  // before any LibTorch call
   spdlog::set_default_logger(spdlog::stderr_color_mt("munit"));
   spdlog::set_pattern("[%H:%M:%S.%e] [%n] %^%l%$ %v");
 

@@ -13,7 +13,7 @@ struct ComputeLanes::Job {
 };
 
 ComputeLanes::ComputeLanes(int count, int cores) : cores_(cores) {
-  for (int i = 0; i < count; ++i) threads_.emplace_back([this] { serve(); });
+  for (int i = 0; i < count; ++i) threads_.emplace_back([this, i] { serve(i); });
 }
 
 ComputeLanes::~ComputeLanes() {
@@ -21,7 +21,7 @@ ComputeLanes::~ComputeLanes() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  queued_.notify_all();
+  changed_.notify_all();
   for (auto& thread : threads_) thread.join();
 }
 
@@ -29,20 +29,39 @@ void ComputeLanes::run(const std::function<void(int)>& work) {
   Job job{&work};
   std::unique_lock<std::mutex> lock(mutex_);
   jobs_.push_back(&job);
-  queued_.notify_one();
+  changed_.notify_all();  // not every lane may take it (may_start)
   job.finished.wait(lock, [&] { return job.done; });
   if (job.error) std::rethrow_exception(job.error);
 }
 
-void ComputeLanes::serve() {
+std::size_t ComputeLanes::waiting() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return jobs_.size();
+}
+
+bool ComputeLanes::may_start(int lane) const {
+  if (cores_ == 0) return true;
+  return !wide_ && (lane == 0 || first_busy_);
+}
+
+int ComputeLanes::threads_for(int lane) const {
+  if (cores_ == 0) return 0;
+  if (lane != 0) return 1;
+  return std::max(1, cores_ - busy_ - static_cast<int>(jobs_.size()));
+}
+
+void ComputeLanes::serve(int lane) {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
-    queued_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+    changed_.wait(lock, [&] { return stopping_ || (!jobs_.empty() && may_start(lane)); });
     if (jobs_.empty()) return;  // stopping, nothing left
     Job* job = jobs_.front();
     jobs_.pop_front();
-    const int threads = cores_ > 0 ? std::max(1, cores_ - busy_) : 0;
+    const int threads = threads_for(lane);
     ++busy_;
+    if (lane == 0) first_busy_ = true;
+    if (threads > 1) wide_ = true;
+    if (lane == 0 && !jobs_.empty()) changed_.notify_all();  // the other lanes may start now
     lock.unlock();
     try {
       (*job->work)(threads);
@@ -51,8 +70,11 @@ void ComputeLanes::serve() {
     }
     lock.lock();
     --busy_;
+    if (lane == 0) first_busy_ = false;
+    if (threads > 1) wide_ = false;
     job->done = true;
     job->finished.notify_one();
+    changed_.notify_all();  // a lane that had to wait may start now
   }
 }
 

@@ -164,6 +164,7 @@ class Run {
     log_->set_level(spdlog::level::from_str(settings.log_level));
     seed_torch(settings.seed);
     next_frame_ = settings.first_frame;
+    use_one_intra_op_thread();
     create_resources();
     create_nodes();
   }
@@ -259,7 +260,7 @@ class Run {
       context.live_values = &live_values_;
       std::string where = "node '" + spec.id + "' (" + spec.schema().kind + ")";
       try {
-        TorchScope scope(torch_);
+        TorchScope scope(torch_, 1);
         runtime->node = spec.kind->create(context);
       } catch (const UserError& e) {
         throw UserError(std::vector<Diagnostic>{{spec.where, where, e.what()}});
@@ -427,7 +428,7 @@ class Run {
       if (schema.compute)
         lanes_->run(work);
       else
-        work(0);
+        work(1);
     } catch (const UserError& e) {
       failure = e.what();
       user_fault = true;
@@ -493,7 +494,7 @@ class Run {
     for (auto& runtime : runtimes_) {
       const ResolvedNode& spec = *runtime->spec;
       try {
-        TorchScope scope(torch_);
+        TorchScope scope(torch_, 1);
         runtime->node->close();
       } catch (const UserError& e) {
         throw UserError(std::vector<Diagnostic>{{{pipeline_.file}, "node '" + spec.id + "' (" + spec.schema().kind + ")", e.what()}});

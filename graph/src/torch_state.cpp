@@ -9,6 +9,7 @@
 #include <torch/version.h>
 
 #include "munit/errors.h"
+#include "munit/executor.h"
 
 namespace munit {
 namespace {
@@ -39,14 +40,24 @@ void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
 
 bool cpu_bf16_autocast() { return autocast_enabled(false) && cpu_autocast_dtype() == at::kBFloat16; }
 
+namespace {
+
+void set_intra_op_threads(int threads) {
+  // ATen sizes a thread's OpenMP team from a process-wide count on its first parallel call, which
+  // another thread may have changed since: make that first call now, then set this thread's size.
+  thread_local int configured = 0;
+  if (configured == threads) return;
+  (void)at::get_num_threads();
+  at::set_num_threads(threads);
+  configured = threads;
+}
+
+}  // namespace
+
+void use_one_intra_op_thread() { set_intra_op_threads(1); }
+
 TorchScope::TorchScope(const TorchSettings& settings, int threads) : previous_grad_(c10::GradMode::is_enabled()) {
-  // at::set_num_threads configures the calling thread's OpenMP team; set it when it changes.
-  thread_local int configured_threads = 0;
-  const int wanted = threads > 0 ? threads : settings.intra_op_threads;
-  if (configured_threads != wanted) {
-    at::set_num_threads(wanted);
-    configured_threads = wanted;
-  }
+  set_intra_op_threads(threads > 0 ? threads : settings.intra_op_threads);
   c10::GradMode::set_enabled(settings.training);
   cuda_ = settings.device.rfind("cuda", 0) == 0;
   if (cuda_) device_ = std::make_unique<c10::OptionalDeviceGuard>(c10::Device(settings.device));

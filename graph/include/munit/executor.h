@@ -42,6 +42,11 @@ struct RunOptions {
   bool synchronize_nodes = false;
 };
 
+// Runs the calling thread's LibTorch kernels on that thread alone (one intra-op thread). Programs
+// that run pipelines call it first: only compute lanes may open OpenMP teams (graph/src/
+// compute_lanes.h says why), and a team, once made, lasts as long as its thread.
+void use_one_intra_op_thread();
+
 // Throws RunError naming the node, its kind and the frame when a node fails.
 RunStats run_pipeline(const Pipeline& pipeline, const RunOptions& options = {});
 
