@@ -39,7 +39,7 @@ TORCH_MODULE(ContentEncoder);
 // AdaIN residual blocks → per level: nearest 2x upsample + 5x5 conv with LayerNorm → 7x7 conv + tanh.
 // How the decoder computes conv(upsample(x)): as the official code, or with sub-pixel convolutions
 // (Conv2dBlockImpl::forward_upsampled: equal up to float rounding, 2.8x fewer multiply-adds in the
-// upsampling layers; it applies without autograd, the official path runs otherwise).
+// upsampling layers, with or without autograd).
 enum class Upsampling { Official, Subpixel };
 
 class DecoderImpl : public torch::nn::Module {

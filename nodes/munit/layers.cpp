@@ -1,5 +1,6 @@
 #include "layers.h"
 #include "reflect_pad.h"
+#include "subpixel.h"
 
 #include <stdexcept>
 
@@ -210,26 +211,14 @@ torch::Tensor Conv2dBlockImpl::forward(const torch::Tensor& input, AdainParams* 
 
 std::pair<torch::Tensor, torch::Tensor> Conv2dBlockImpl::phase_weights() {
   const torch::Tensor& weight = conv->weight;
+  const bool differentiable = torch::GradMode::is_enabled() && weight.requires_grad();
   std::lock_guard<std::mutex> lock(phases_->mutex);
-  if (phases_->of == weight.data_ptr() && phases_->version == weight._version()) return {phases_->weight, phases_->bias};
-  // Output row 2i + a reads upsampled rows 2i + a - 2 … 2i + a + 2, i.e. low rows i - 1, i, i + 1
-  // through kernel rows [begin, end) per low row: phase 0 {0, 1}, {2, 3}, {4}; phase 1 {0}, {1, 2}, {3, 4}.
-  static constexpr std::int64_t kTaps[2][3][2] = {{{0, 2}, {2, 4}, {4, 5}}, {{0, 1}, {1, 3}, {3, 5}}};
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> phases;  // order (a, c) = (0, 0), (0, 1), (1, 0), (1, 1): pixel_shuffle's
-  for (int a = 0; a < 2; ++a)
-    for (int c = 0; c < 2; ++c) {
-      std::vector<torch::Tensor> rows;
-      for (const auto& ky : kTaps[a]) {
-        std::vector<torch::Tensor> taps;
-        for (const auto& kx : kTaps[c])
-          taps.push_back(weight.slice(2, ky[0], ky[1]).slice(3, kx[0], kx[1]).sum({2, 3}));
-        rows.push_back(torch::stack(taps, -1));
-      }
-      phases.push_back(torch::stack(rows, -2));  // [out, in, 3, 3]
-    }
-  const std::int64_t out_channels = weight.size(0);
-  phases_->weight = torch::stack(phases, 1).view({out_channels * 4, weight.size(1), 3, 3});
+  const bool current = phases_->of == weight.data_ptr() && phases_->version == weight._version();
+  if (current && (!differentiable || phases_->weight.requires_grad())) return {phases_->weight, phases_->bias};
+  // A training iteration decodes with one weight several times: they share one phase kernel, and
+  // its gradient reaches the weight once per backward pass.
+  torch::AutoGradMode grad(differentiable);
+  phases_->weight = phase_kernels(weight);
   phases_->bias = conv->bias.repeat_interleave(4);
   phases_->of = weight.data_ptr();
   phases_->version = weight._version();
@@ -238,31 +227,25 @@ std::pair<torch::Tensor, torch::Tensor> Conv2dBlockImpl::phase_weights() {
 
 torch::Tensor Conv2dBlockImpl::forward_upsampled(const torch::Tensor& low, AdainParams* adain) {
   const std::int64_t h = low.size(2), w = low.size(3);
-  auto upsample = [](const torch::Tensor& x) { return torch::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}); };
-  if (options_.kernel != 5 || options_.stride != 1 || options_.padding != 2 || h < 3 || w < 3 ||
-      torch::GradMode::is_enabled())
-    return forward(upsample(low), adain);
+  if (options_.kernel != 5 || options_.stride != 1 || options_.padding != 2 || h < 2 || w < 2)
+    return forward(torch::upsample_nearest2d(low, {2 * h, 2 * w}), adain);
 
   const auto [phase_weight, phase_bias] = phase_weights();
-  // Interior pixels never read the padding of `low`; border pixels are replaced below.
-  torch::Tensor padded = torch::nn::functional::pad(low, torch::nn::functional::PadFuncOptions({1, 1, 1, 1}).mode(torch::kReplicate));
+  namespace F = torch::nn::functional;
+  // Zero and replicate padding commute with the upsampling; reflect padding is replicate padding
+  // plus the border lines.
+  F::PadFuncOptions one_pixel({1, 1, 1, 1});
+  if (options_.pad == Padding::Zero)
+    one_pixel.mode(torch::kConstant);
+  else
+    one_pixel.mode(torch::kReplicate);
+  const torch::Tensor padded = F::pad(low, one_pixel);
   const torch::Tensor phased = onednn_conv_fits(padded, phase_weight)
                                    ? onednn_conv2d(padded, phase_weight, phase_bias, 1, *phases_->laid_out)
                                    : torch::conv2d(padded, phase_weight, phase_bias);
-  // pixel_shuffle(phased, 2) as one permuting copy, 3.5x faster than LibTorch 1.13's.
-  const std::int64_t channels = phased.size(1) / 4;
-  torch::Tensor out = torch::empty({phased.size(0), channels, h, 2, w, 2}, phased.options());
-  out.copy_(phased.view({phased.size(0), channels, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}));
-  out = out.view({phased.size(0), channels, 2 * h, 2 * w});
-
-  // The 2-pixel border: each strip's output needs the upsampled rows (or columns) within 2 of it,
-  // which are the upsampling of 3 low rows (columns); the strip is padded like the whole image.
-  auto direct = [&](const torch::Tensor& low_strip) { return convolve(pad(upsample(low_strip), 2)); };
-  out.slice(2, 0, 2).copy_(direct(low.slice(2, 0, 3)).slice(2, 0, 2));
-  out.slice(2, 2 * h - 2, 2 * h).copy_(direct(low.slice(2, h - 3, h)).slice(2, 4, 6));
-  out.slice(3, 0, 2).copy_(direct(low.slice(3, 0, 3)).slice(3, 0, 2));
-  out.slice(3, 2 * w - 2, 2 * w).copy_(direct(low.slice(3, w - 3, w)).slice(3, 4, 6));
-  return finish(out, adain);
+  if (options_.pad != Padding::Reflect) return finish(shuffle_phases(phased), adain);
+  const BorderLines lines = reflect_border_lines(low, conv->weight);
+  return finish(shuffle_phases(phased, &lines), adain);
 }
 
 torch::Tensor Conv2dBlockImpl::finish(torch::Tensor x, AdainParams* adain) {

@@ -105,10 +105,8 @@ class Conv2dBlockImpl : public torch::nn::Module {
   // `adain` is required when the norm is AdaIN, ignored otherwise.
   torch::Tensor forward(const torch::Tensor& x, AdainParams* adain = nullptr);
   // forward(nearest 2x upsampling of `low`) for a 5x5, stride 1, padding 2 block, without making the
-  // upsampled image: each output phase (row and column parity) is a 3x3 convolution of `low` whose
-  // taps are sums of the 5x5 kernel's (2.8x fewer multiply-adds), and the 2-pixel border, where
-  // the padding breaks that pattern, is convolved directly. Equal up to float rounding. Without
-  // autograd only (it writes the border in place); other blocks, or grad mode, take the plain path.
+  // upsampled image (subpixel.h): equal up to float rounding, 2.8x fewer multiply-adds, with or
+  // without autograd. Other blocks take the plain path.
   torch::Tensor forward_upsampled(const torch::Tensor& low, AdainParams* adain = nullptr);
 
   torch::nn::Conv2d conv{nullptr};
@@ -123,7 +121,7 @@ class Conv2dBlockImpl : public torch::nn::Module {
   AdaptiveInstanceNorm adain_{nullptr};
   torch::nn::PReLU prelu_{nullptr};
   std::shared_ptr<ConvWeights> conv_weights_ = make_conv_weights();
-  // forward_upsampled's phase kernels, made once per weight change.
+  // forward_upsampled's phase kernels, made once per weight change (and once more for autograd).
   struct Phases {
     std::mutex mutex;
     const void* of = nullptr;

@@ -157,15 +157,16 @@ TEST(Networks, EveryActivationPaddingAndNormRunsWithOneOrThreeChannels) {
 }
 
 // The sub-pixel upsampling path gives the official path's images up to float rounding: every
-// padding, odd and even sizes, batches of one (LayerNorm's own branch) and more; with autograd on
-// it is the official path itself.
+// padding, odd and even sizes, the smallest image reflect padding takes, batches of one
+// (LayerNorm's own branch) and more; and with autograd the official path's gradients, for the
+// codes and for every parameter.
 TEST(Networks, SubpixelUpsamplingEqualsTheOfficialDecoder) {
   for (const std::string pad : {"reflect", "replicate", "zero"}) {
     GeneratorConfig g;
     g.dim = 8, g.mlp_dim = 16, g.style_dim = 4, g.n_downsample = 2, g.n_res = 1, g.pad_type = pad;
     torch::manual_seed(5);
     Generator gen(g);
-    for (const auto& [n, h, w] : std::vector<std::tuple<int, int, int>>{{1, 3, 3}, {2, 5, 7}, {1, 16, 12}}) {
+    for (const auto& [n, h, w] : std::vector<std::tuple<int, int, int>>{{1, 2, 2}, {1, 3, 3}, {2, 5, 7}, {1, 16, 12}}) {
       torch::NoGradGuard no_grad;
       torch::Tensor content = torch::randn({n, 32, h, w}), style = torch::randn({n, 4, 1, 1});
       torch::Tensor official = gen->decode(content, style);
@@ -173,11 +174,28 @@ TEST(Networks, SubpixelUpsamplingEqualsTheOfficialDecoder) {
       ASSERT_EQ(subpixel.sizes(), official.sizes());
       EXPECT_LT((subpixel - official).abs().max().item<float>(), 1e-5f) << pad << " " << n << "x" << h << "x" << w;
     }
-    torch::Tensor content = torch::randn({1, 32, 4, 4}, torch::requires_grad()), style = torch::randn({1, 4, 1, 1});
-    torch::Tensor with_grad = gen->decode(content, style, Upsampling::Subpixel);
-    EXPECT_TRUE(torch::equal(with_grad, gen->decode(content, style)));
-    with_grad.sum().backward();
-    EXPECT_TRUE(content.grad().defined());
+    auto gradients = [&](Upsampling upsampling, torch::Tensor& out) {
+      torch::manual_seed(9);
+      torch::Tensor content = torch::randn({2, 32, 5, 6}, torch::requires_grad());
+      torch::Tensor style = torch::randn({2, 4, 1, 1}, torch::requires_grad());
+      const torch::Tensor target = torch::randn({2, 3, 20, 24});
+      for (auto& p : gen->parameters()) p.mutable_grad() = torch::Tensor();
+      out = gen->decode(content, style, upsampling);
+      (out - target).abs().mean().backward();
+      std::vector<torch::Tensor> grads{content.grad(), style.grad()};
+      for (auto& p : gen->parameters())
+        if (p.grad().defined()) grads.push_back(p.grad().clone());
+      return grads;
+    };
+    torch::Tensor official_out, subpixel_out;
+    const auto official = gradients(Upsampling::Official, official_out);
+    const auto subpixel = gradients(Upsampling::Subpixel, subpixel_out);
+    EXPECT_LT((subpixel_out - official_out).abs().max().item<float>(), 1e-5f) << pad;
+    ASSERT_EQ(subpixel.size(), official.size()) << pad << ": the same parameters get gradients";
+    for (std::size_t i = 0; i < official.size(); ++i) {
+      const float scale = std::max(1.0f, official[i].abs().max().item<float>());
+      EXPECT_LT((subpixel[i] - official[i]).abs().max().item<float>(), 1e-5f * scale) << pad << " gradient " << i;
+    }
   }
 }
 
