@@ -48,14 +48,17 @@ class PhaseKernels : public torch::autograd::Function<PhaseKernels> {
 
 // The shuffle with the border lines added (a function of its own: the lines' gradients are slices
 // of the output's, and the output's passes back without a copy per line).
+at::Tensor shuffle(const at::Tensor& phased) {
+  const std::int64_t n = phased.size(0), channels = phased.size(1) / 4, h = phased.size(2), w = phased.size(3);
+  return phased.view({n, channels, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}).reshape({n, channels, 2 * h, 2 * w});
+}
+
 class ShufflePhases : public torch::autograd::Function<ShufflePhases> {
  public:
   static at::Tensor forward(AutogradContext*, const at::Tensor& phased, const at::Tensor& top,
                             const at::Tensor& bottom, const at::Tensor& left, const at::Tensor& right) {
-    const std::int64_t n = phased.size(0), channels = phased.size(1) / 4, h = phased.size(2), w = phased.size(3);
-    at::Tensor out = torch::empty({n, channels, h, 2, w, 2}, phased.options());
-    out.copy_(phased.view({n, channels, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}));
-    out = out.view({n, channels, 2 * h, 2 * w});
+    const std::int64_t h = phased.size(2), w = phased.size(3);
+    at::Tensor out = shuffle(phased);
     out.narrow(2, 0, 1).add_(top);
     out.narrow(2, 2 * h - 1, 1).add_(bottom);
     out.narrow(3, 0, 1).add_(left);
@@ -109,10 +112,7 @@ BorderLines reflect_border_lines(const at::Tensor& low, const at::Tensor& weight
 }
 
 at::Tensor shuffle_phases(const at::Tensor& phased, const BorderLines* lines) {
-  if (!lines) {
-    const std::int64_t n = phased.size(0), channels = phased.size(1) / 4, h = phased.size(2), w = phased.size(3);
-    return phased.view({n, channels, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}).reshape({n, channels, 2 * h, 2 * w});
-  }
+  if (!lines) return shuffle(phased);
   return ShufflePhases::apply(phased, lines->top, lines->bottom, lines->left, lines->right);
 }
 

@@ -77,36 +77,35 @@ TEST(ComputeLanesTest, NodesReadyTogetherRunSideBySideOnOneCoreEach) {
   wide_started.get_future().wait();
 
   // Two nodes queued behind it start together when it ends, and each waits for the other.
-  std::promise<void> a_started, b_started;
-  std::shared_future<void> a_seen = a_started.get_future().share(), b_seen = b_started.get_future().share();
-  int a_threads = 0, b_threads = 0;
-  std::thread::id a_lane, b_lane;
-  bool a_overlapped = false, b_overlapped = false;
-  auto a = std::async(std::launch::async, [&] {
-    lanes.run([&](int threads) {
-      a_threads = threads, a_lane = std::this_thread::get_id();
-      a_started.set_value();
-      a_overlapped = b_seen.wait_for(10s) == std::future_status::ready;
+  struct Seen {
+    std::promise<void> started;
+    std::shared_future<void> started_future = started.get_future().share();
+    int threads = 0;
+    std::thread::id lane;
+    bool overlapped = false;
+  } a, b;
+  auto side_by_side = [&](Seen& self, const Seen& other) {
+    return std::async(std::launch::async, [&] {
+      lanes.run([&](int threads) {
+        self.threads = threads, self.lane = std::this_thread::get_id();
+        self.started.set_value();
+        self.overlapped = other.started_future.wait_for(10s) == std::future_status::ready;
+      });
     });
-  });
+  };
+  auto first = side_by_side(a, b);
   wait_until_waiting(lanes, 1);
-  auto b = std::async(std::launch::async, [&] {
-    lanes.run([&](int threads) {
-      b_threads = threads, b_lane = std::this_thread::get_id();
-      b_started.set_value();
-      b_overlapped = a_seen.wait_for(10s) == std::future_status::ready;
-    });
-  });
+  auto second = side_by_side(b, a);
   wait_until_waiting(lanes, 2);
   release.set_value();
   blocker.get();
-  a.get();
-  b.get();
-  EXPECT_TRUE(a_overlapped && b_overlapped) << "they ran side by side";
-  EXPECT_EQ(a_threads, 1);
-  EXPECT_EQ(b_threads, 1);
-  EXPECT_EQ(a_lane, wide_lane) << "lane 0 takes the first";
-  EXPECT_NE(b_lane, wide_lane);
+  first.get();
+  second.get();
+  EXPECT_TRUE(a.overlapped && b.overlapped) << "they ran side by side";
+  EXPECT_EQ(a.threads, 1);
+  EXPECT_EQ(b.threads, 1);
+  EXPECT_EQ(a.lane, wide_lane) << "lane 0 takes the first";
+  EXPECT_NE(b.lane, wide_lane);
 }
 
 }  // namespace
