@@ -1,4 +1,5 @@
 #include "layers.h"
+#include "bf16_norms.h"
 #include "reflect_pad.h"
 #include "subpixel.h"
 
@@ -49,34 +50,6 @@ torch::Tensor activate(const torch::Tensor& x, Activation activation) {
 
 namespace {
 
-// Per-row fp32 mean and biased variance of bf16 rows (the last dimension), from sums accumulated in
-// fp32: no fp32 copy of the rows, and ATen's Welford var_mean is several times slower.
-std::pair<torch::Tensor, torch::Tensor> row_mean_and_variance(const torch::Tensor& rows) {
-  const std::int64_t last = rows.dim() - 1;
-  const double n = static_cast<double>(rows.size(last));
-  const torch::Tensor mean = rows.sum({last}, false, torch::kFloat) / n;
-  const torch::Tensor square = torch::linalg_vector_norm(rows, 2, {last}, false, torch::kFloat).square() / n;
-  return {mean, (square - mean.square()).clamp_min(0)};
-}
-
-// x * scale + shift in bf16 with per-(sample, channel) fp32 scale and shift of shape [b, c]: one
-// pass instead of normalize-then-affine. A multiply and an add: ATen 1.13's bf16 addcmul is 3x slower.
-torch::Tensor scale_and_shift_bf16(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift) {
-  const std::int64_t b = x.size(0), c = x.size(1);
-  return x * scale.to(torch::kBFloat16).view({b, c, 1, 1}) + shift.to(torch::kBFloat16).view({b, c, 1, 1});
-}
-
-// CPU bf16 instance norm with an optional per-(sample, channel) affine ([b * c] each), bf16 out.
-torch::Tensor instance_norm_bf16(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double eps) {
-  const std::int64_t b = x.size(0), c = x.size(1);
-  const auto [mean, var] = row_mean_and_variance(x.reshape({b, c, -1}));
-  torch::Tensor scale = torch::rsqrt(var + eps);
-  if (weight.defined()) scale = scale * weight.to(torch::kFloat).view({b, c});
-  torch::Tensor shift = -mean * scale;
-  if (bias.defined()) shift = shift + bias.to(torch::kFloat).view({b, c});
-  return scale_and_shift_bf16(x, scale, shift);
-}
-
 bool cpu_bf16_image(const torch::Tensor& x) { return x.is_cpu() && x.scalar_type() == torch::kBFloat16 && x.dim() == 4; }
 
 }  // namespace
@@ -87,7 +60,7 @@ LayerNormImpl::LayerNormImpl(std::int64_t features, double eps) : eps_(eps) {
 }
 
 torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
-  if (cpu_bf16_image(x)) return forward_bf16(x);
+  if (cpu_bf16_image(x)) return layer_norm_bf16(x, gamma, beta, eps_);
   std::vector<std::int64_t> shape(x.dim(), 1);
   shape[0] = -1;
   torch::Tensor mean, std;
@@ -104,24 +77,6 @@ torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
   std::vector<std::int64_t> affine(x.dim(), 1);
   affine[1] = -1;
   return y * gamma.view(affine) + beta.view(affine);
-}
-
-torch::Tensor LayerNormImpl::forward_bf16(const torch::Tensor& x) {
-  // The official statistics (per sample, or over everything for a batch of one; unbiased std),
-  // combined from per-channel rows reduced in parallel (Chan et al.'s pairwise variance), where
-  // flat.std() is one single-threaded reduction; then one scale and shift, bf16 out.
-  const std::int64_t b = x.size(0), c = x.size(1);
-  const std::int64_t groups = b == 1 ? 1 : b;
-  const torch::Tensor rows = x.reshape({groups, b / groups * c, -1});
-  const auto [row_mean, row_var] = row_mean_and_variance(rows);  // [groups, rows]
-  const double per_row = static_cast<double>(rows.size(2)), n = per_row * static_cast<double>(rows.size(1));
-  const torch::Tensor mean = row_mean.mean(1, /*keepdim=*/true);
-  const torch::Tensor m2 = (row_var.sum(1, true) + (row_mean - mean).square().sum(1, true)) * per_row;
-  const torch::Tensor std = (m2 / (n - 1)).sqrt();  // [groups, 1]
-  const torch::Tensor sample_std = std.repeat_interleave(b / groups, 0);  // [b, 1]
-  const torch::Tensor sample_mean = mean.repeat_interleave(b / groups, 0);
-  const torch::Tensor scale = gamma.view({1, c}) / (sample_std + eps_);
-  return scale_and_shift_bf16(x, scale, beta.view({1, c}) - sample_mean * scale);
 }
 
 std::pair<torch::Tensor, torch::Tensor> AdainParams::take(std::int64_t features) {

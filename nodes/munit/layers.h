@@ -56,7 +56,6 @@ class LayerNormImpl : public torch::nn::Module {
   torch::Tensor gamma, beta;
 
  private:
-  torch::Tensor forward_bf16(const torch::Tensor& x);  // CPU bf16: the same statistics, faster
   double eps_;
 };
 TORCH_MODULE(LayerNorm);

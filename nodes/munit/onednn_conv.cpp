@@ -193,11 +193,15 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
     deliver(dst, out, stream);
     stream.wait();
 
-    // The backward pass reads the input as given (a laid-out copy would double the activations
-    // kept) and, in bf16, the weight as its kernel reads it, laid out once per weight change; in
-    // fp32 the forward's layout, reordered per call (a second fp32 copy of every weight costs more
-    // memory than the reorders cost time).
-    ctx->saved_data["src"] = src;
+    // The backward pass reads the input as the forward's kernel read it when the weight-gradient
+    // kernel reads it alike (the input is mostly a padded copy that only this convolution holds,
+    // so keeping the laid-out one instead costs no memory and saves a reorder), else as given;
+    // and, in bf16, the weight as its kernel reads it, laid out once per weight change; in fp32 the
+    // forward's layout, reordered per call (a second fp32 copy of every weight costs more memory
+    // than the reorders cost time).
+    const bool keep_laid_out = src_laid.mem.get_desc() == p->backward_weights_pd.src_desc();
+    ctx->saved_data["src"] = keep_laid_out ? src_laid.owner : src;
+    ctx->saved_data["src_laid_out"] = keep_laid_out;
     if (input_gradient)
       ctx->saved_data["weights"] = bf16 ? cache->get(weight, p->backward_data_pd.weights_desc(), stream).owner : weights.owner;
     ctx->saved_data["x_type"] = static_cast<std::int64_t>(x.scalar_type());
@@ -222,9 +226,10 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
     const Laid grad_out = view(grads[0].to(type).contiguous(grads[0].suggest_memory_format()));
 
     at::Tensor grad_x, grad_weight, grad_bias;
+    Laid diff_dst_for_data;  // reused by the weight gradient where its kernel reads the same layout
     if (ctx->needs_input_grad(0)) {
       const auto& pd = p->backward_data_pd;
-      const Laid diff_dst = lay_out(grad_out, pd.diff_dst_desc(), stream);
+      const Laid diff_dst = diff_dst_for_data = lay_out(grad_out, pd.diff_dst_desc(), stream);
       const at::Tensor saved_weights = ctx->saved_data["weights"].toTensor();
       const memory::desc saved_desc = bf16 ? pd.weights_desc() : p->forward_pd.weights_desc();
       const Laid weights = lay_out({saved_weights, memory(saved_desc, cpu(), saved_weights.data_ptr())}, pd.weights_desc(), stream);
@@ -241,8 +246,12 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
     }
     if (ctx->needs_input_grad(1) || ctx->needs_input_grad(2)) {
       const auto& pd = p->backward_weights_pd;
-      const Laid src = lay_out(view(ctx->saved_data["src"].toTensor()), pd.src_desc(), stream);
-      const Laid diff_dst = lay_out(grad_out, pd.diff_dst_desc(), stream);
+      const at::Tensor saved_src = ctx->saved_data["src"].toTensor();
+      const Laid src = ctx->saved_data["src_laid_out"].toBool()
+                           ? Laid{saved_src, memory(pd.src_desc(), cpu(), saved_src.data_ptr())}
+                           : lay_out(view(saved_src), pd.src_desc(), stream);
+      const bool reuse = diff_dst_for_data.owner.defined() && diff_dst_for_data.mem.get_desc() == pd.diff_dst_desc();
+      const Laid diff_dst = reuse ? diff_dst_for_data : lay_out(grad_out, pd.diff_dst_desc(), stream);
       grad_weight = at::empty_like(weight, weight.options().dtype(type), at::MemoryFormat::Preserve);
       const Laid diff_weights = output_for(grad_weight, pd.diff_weights_desc());
       const Laid pad = allocate(pd.scratchpad_desc());

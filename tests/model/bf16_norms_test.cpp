@@ -1,5 +1,11 @@
-// The CPU bf16 norms (layers.cpp) normalize as their fp32 versions do, to bf16's rounding, and hand
-// back bf16: the official LayerNorm (per sample, and its batch-of-one branch), AdaIN and instance norm.
+// The CPU bf16 norms (bf16_norms.h) normalize as their fp32 versions do, to bf16's rounding, and hand
+// back bf16: the official LayerNorm (per sample, and its batch-of-one branch), AdaIN and instance
+// norm; and their gradients, with respect to the input and to every affine parameter, are the fp32
+// versions' gradients to bf16's rounding.
+#include <functional>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -42,6 +48,67 @@ TEST(Bf16Norms, AdaInAndInstanceNormMatchTheirFp32Versions) {
   // The same block in fp32 on the bf16-rounded weights the bf16 convolution reads.
   for (auto& p : block->parameters()) p.copy_(p.to(torch::kBFloat16).to(torch::kFloat));
   expect_bf16_close(ours, block->forward(x.to(torch::kFloat)), "instance norm");
+}
+
+// The gradients of f's output dotted with `direction`, with respect to `x` and `parameters`.
+std::vector<torch::Tensor> gradients(const std::function<torch::Tensor(const torch::Tensor&)>& f, const torch::Tensor& x,
+                                     const std::vector<torch::Tensor>& parameters, const torch::Tensor& direction) {
+  torch::Tensor input = x.detach().requires_grad_(true);
+  std::vector<torch::Tensor> wrt{input};
+  wrt.insert(wrt.end(), parameters.begin(), parameters.end());
+  const torch::Tensor out = f(input);
+  return torch::autograd::grad({(out.to(torch::kFloat) * direction).sum()}, wrt);
+}
+
+// bf16 and fp32 gradients agree to 3% of the fp32 gradient's largest entry (bf16 rounds the
+// incoming gradient and the result; a wrong term in any formula is off by its whole size).
+void expect_gradients_close(const std::function<torch::Tensor(const torch::Tensor&)>& f, const torch::Tensor& x,
+                            const std::vector<torch::Tensor>& parameters, const std::string& what) {
+  const torch::Tensor rounded = x.to(torch::kBFloat16);
+  // Off zero mean, so that the terms through the mean weigh as much as the others.
+  const torch::Tensor direction = (torch::randn(x.sizes()) + 1).to(torch::kBFloat16).to(torch::kFloat);
+  const auto ours = gradients(f, rounded, parameters, direction);
+  const auto reference = gradients(f, rounded.to(torch::kFloat), parameters, direction);
+  ASSERT_EQ(ours[0].scalar_type(), torch::kBFloat16) << what;
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    const double scale = reference[i].abs().max().item<double>();
+    ASSERT_GT(scale, 0) << what << ", gradient " << i;
+    EXPECT_LE((ours[i].to(torch::kFloat) - reference[i]).abs().max().item<double>(), 0.03 * scale)
+        << what << ", gradient " << i << " (0: the input, then the parameters)";
+  }
+}
+
+TEST(Bf16Norms, LayerNormGradientsMatchTheFp32Ones) {
+  torch::manual_seed(13);
+  model::LayerNorm norm(6);
+  {
+    torch::NoGradGuard no_grad;
+    norm->beta.uniform_(-1, 1);
+  }
+  for (std::int64_t batch : {1, 3})
+    expect_gradients_close([&](const torch::Tensor& x) { return norm->forward(x); }, torch::randn({batch, 6, 9, 7}) * 3 + 2,
+                           {norm->gamma, norm->beta}, "LayerNorm, batch " + std::to_string(batch));
+}
+
+TEST(Bf16Norms, AdaInAndInstanceNormGradientsMatchTheFp32Ones) {
+  torch::manual_seed(14);
+  model::AdaptiveInstanceNorm adain(5);
+  const torch::Tensor params = (torch::randn({2, 10}) + 1).requires_grad_(true);
+  expect_gradients_close(
+      [&](const torch::Tensor& x) {
+        model::AdainParams taken(params);
+        return adain->forward(x, taken);
+      },
+      torch::randn({2, 5, 11, 6}) * 2 - 1, {params}, "AdaIN");
+
+  model::Conv2dBlock block(model::Conv2dBlockOptions{4, 4, 3, 1, 1, model::Norm::Instance, model::Activation::None,
+                                                     model::Padding::Zero});
+  {
+    torch::NoGradGuard no_grad;  // the fp32 run reads the bf16-rounded weights the bf16 convolution reads
+    for (auto& p : block->parameters()) p.copy_(p.to(torch::kBFloat16).to(torch::kFloat));
+  }
+  expect_gradients_close([&](const torch::Tensor& x) { return block->forward(x); }, torch::randn({2, 4, 8, 8}),
+                         {block->conv->weight}, "instance norm");
 }
 
 }  // namespace
