@@ -90,24 +90,121 @@ void for_planes(std::int64_t planes, std::int64_t n, const F& f) {
                    });
 }
 
+// NHWC images: blocks of up to kBlock channels (one cache line), each read down all pixels.
+constexpr std::int64_t kBlock = 32;
+
+template <int W>  // W channels, or 0: `width` channels
+inline void block_moments(const BFloat16* x, std::int64_t n, std::int64_t stride, int width, float* mean, float* m2) {
+  const int w = W > 0 ? W : width;
+  float acc[kBlock] = {};
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int k = 0; k < w; ++k) acc[k] += f32(x[i * stride + k]);
+  for (int k = 0; k < w; ++k) mean[k] = acc[k] / static_cast<float>(n), acc[k] = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int k = 0; k < w; ++k) {
+      const float d = f32(x[i * stride + k]) - mean[k];
+      acc[k] += d * d;
+    }
+  for (int k = 0; k < w; ++k) m2[k] = acc[k];
+}
+
+template <int W>
+inline void block_gradient_sums(const BFloat16* g, const BFloat16* x, std::int64_t n, std::int64_t stride, int width,
+                                const float* mean, float* sum_g, float* sum_gx) {
+  const int w = W > 0 ? W : width;
+  float acc_g[kBlock] = {}, acc_gx[kBlock] = {};
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int k = 0; k < w; ++k) {
+      const float gv = f32(g[i * stride + k]);
+      acc_g[k] += gv;
+      acc_gx[k] += gv * (f32(x[i * stride + k]) - mean[k]);
+    }
+  for (int k = 0; k < w; ++k) sum_g[k] = acc_g[k], sum_gx[k] = acc_gx[k];
+}
+
+template <int W>
+inline void block_scale_shift(const BFloat16* x, std::int64_t n, std::int64_t stride, int width, const float* a,
+                              const float* b, BFloat16* out) {
+  const int w = W > 0 ? W : width;
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int k = 0; k < w; ++k) out[i * stride + k] = static_cast<BFloat16>(a[k] * f32(x[i * stride + k]) + b[k]);
+}
+
+template <int W>
+inline void block_combine(const BFloat16* g, const BFloat16* x, std::int64_t n, std::int64_t stride, int width,
+                          const float* k1, const float* k2, const float* k3, BFloat16* out) {
+  const int w = W > 0 ? W : width;
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int k = 0; k < w; ++k)
+      out[i * stride + k] = static_cast<BFloat16>(k1[k] * f32(g[i * stride + k]) + k2[k] * f32(x[i * stride + k]) + k3[k]);
+}
+
+// The dispatchers: a full block at its fixed width (vectorized), a narrower one at run time.
+MUNIT_VECTOR_CLONES void nhwc_moments(const BFloat16* x, std::int64_t n, std::int64_t stride, int width, float* mean,
+                                      float* m2) {
+  width == kBlock ? block_moments<kBlock>(x, n, stride, width, mean, m2) : block_moments<0>(x, n, stride, width, mean, m2);
+}
+MUNIT_VECTOR_CLONES void nhwc_gradient_sums(const BFloat16* g, const BFloat16* x, std::int64_t n, std::int64_t stride,
+                                            int width, const float* mean, float* sum_g, float* sum_gx) {
+  width == kBlock ? block_gradient_sums<kBlock>(g, x, n, stride, width, mean, sum_g, sum_gx)
+                  : block_gradient_sums<0>(g, x, n, stride, width, mean, sum_g, sum_gx);
+}
+MUNIT_VECTOR_CLONES void nhwc_scale_shift(const BFloat16* x, std::int64_t n, std::int64_t stride, int width,
+                                          const float* a, const float* b, BFloat16* out) {
+  width == kBlock ? block_scale_shift<kBlock>(x, n, stride, width, a, b, out)
+                  : block_scale_shift<0>(x, n, stride, width, a, b, out);
+}
+MUNIT_VECTOR_CLONES void nhwc_combine(const BFloat16* g, const BFloat16* x, std::int64_t n, std::int64_t stride, int width,
+                                      const float* k1, const float* k2, const float* k3, BFloat16* out) {
+  width == kBlock ? block_combine<kBlock>(g, x, n, stride, width, k1, k2, k3, out)
+                  : block_combine<0>(g, x, n, stride, width, k1, k2, k3, out);
+}
+
+// A bf16 image as NCHW planes or, when it is channels_last, NHWC pixels.
 struct Image {
-  at::Tensor x;  // bf16 NCHW contiguous
-  std::int64_t samples, channels, n;  // n values per plane
+  at::Tensor x;
+  std::int64_t samples, channels, n;  // n pixels per image
+  bool nhwc;
   std::int64_t planes() const { return samples * channels; }
   const BFloat16* plane(std::int64_t p) const { return x.data_ptr<BFloat16>() + p * n; }
+  std::int64_t blocks() const { return (channels + kBlock - 1) / kBlock; }
+  // Task t of samples * blocks(): its first plane, channel width and first value.
+  std::int64_t block_plane(std::int64_t t) const { return t / blocks() * channels + t % blocks() * kBlock; }
+  int block_width(std::int64_t t) const { return static_cast<int>(std::min(kBlock, channels - t % blocks() * kBlock)); }
+  std::int64_t block_offset(std::int64_t t) const { return t / blocks() * n * channels + t % blocks() * kBlock; }
+  const BFloat16* block(std::int64_t t) const { return x.data_ptr<BFloat16>() + block_offset(t); }
 };
 
 Image image_of(const at::Tensor& x) {
   TORCH_CHECK(x.is_cpu() && x.dim() == 4 && x.scalar_type() == at::kBFloat16, "bf16 norms take a 4-D bf16 CPU tensor, got ",
               x.sizes(), " ", x.scalar_type());
-  at::Tensor dense = x.contiguous();
-  return {dense, x.size(0), x.size(1), x.size(2) * x.size(3)};
+  const bool nhwc = !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast);
+  return {nhwc ? x : x.contiguous(), x.size(0), x.size(1), x.size(2) * x.size(3), nhwc};
+}
+
+// The gradient in its image's layout.
+Image gradient_like(const at::Tensor& g, const Image& x) {
+  return image_of(g.to(at::kBFloat16).contiguous(x.nhwc ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous));
+}
+
+// Runs f(task) over an NHWC image's samples * blocks() tasks.
+template <class F>
+void for_blocks(const Image& image, const F& f) {
+  at::parallel_for(0, image.samples * image.blocks(), std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(image.n * kBlock, 1)),
+                   [&](std::int64_t begin, std::int64_t end) {
+                     for (std::int64_t t = begin; t < end; ++t) f(t);
+                   });
 }
 
 // Per-plane mean and Σ (x - mean)².
 void plane_moments(const Image& image, std::vector<float>& mean, std::vector<float>& m2) {
   mean.resize(image.planes());
   m2.resize(image.planes());
+  if (image.nhwc)
+    return for_blocks(image, [&](std::int64_t t) {
+      const std::int64_t p = image.block_plane(t);
+      nhwc_moments(image.block(t), image.n, image.channels, image.block_width(t), &mean[p], &m2[p]);
+    });
   for_planes(image.planes(), image.n, [&](std::int64_t p) {
     mean[p] = sum_of(image.plane(p), image.n) / static_cast<float>(image.n);
     m2[p] = squares_about(image.plane(p), image.n, mean[p]);
@@ -117,6 +214,13 @@ void plane_moments(const Image& image, std::vector<float>& mean, std::vector<flo
 at::Tensor scaled(const Image& image, const std::vector<float>& a, const std::vector<float>& b) {
   at::Tensor out = at::empty_like(image.x);
   BFloat16* o = out.data_ptr<BFloat16>();
+  if (image.nhwc) {
+    for_blocks(image, [&](std::int64_t t) {
+      const std::int64_t p = image.block_plane(t);
+      nhwc_scale_shift(image.block(t), image.n, image.channels, image.block_width(t), &a[p], &b[p], o + image.block_offset(t));
+    });
+    return out;
+  }
   for_planes(image.planes(), image.n, [&](std::int64_t p) { scale_shift(image.plane(p), image.n, a[p], b[p], o + p * image.n); });
   return out;
 }
@@ -126,6 +230,11 @@ void plane_gradient_sums(const Image& g, const Image& x, const std::vector<float
                          std::vector<float>& sum_gx) {
   sum_g.resize(x.planes());
   sum_gx.resize(x.planes());
+  if (x.nhwc)
+    return for_blocks(x, [&](std::int64_t t) {
+      const std::int64_t p = x.block_plane(t);
+      nhwc_gradient_sums(g.block(t), x.block(t), x.n, x.channels, x.block_width(t), &mean[p], &sum_g[p], &sum_gx[p]);
+    });
   for_planes(x.planes(), x.n, [&](std::int64_t p) { gradient_sums(g.plane(p), x.plane(p), x.n, mean[p], sum_g[p], sum_gx[p]); });
 }
 
@@ -133,6 +242,13 @@ at::Tensor combined(const Image& g, const Image& x, const std::vector<float>& k1
                     const std::vector<float>& k3) {
   at::Tensor out = at::empty_like(x.x);
   BFloat16* o = out.data_ptr<BFloat16>();
+  if (x.nhwc) {
+    for_blocks(x, [&](std::int64_t t) {
+      const std::int64_t p = x.block_plane(t);
+      nhwc_combine(g.block(t), x.block(t), x.n, x.channels, x.block_width(t), &k1[p], &k2[p], &k3[p], o + x.block_offset(t));
+    });
+    return out;
+  }
   for_planes(x.planes(), x.n, [&](std::int64_t p) { combine(g.plane(p), x.plane(p), x.n, k1[p], k2[p], k3[p], o + p * x.n); });
   return out;
 }
@@ -168,7 +284,7 @@ class InstanceNorm : public torch::autograd::Function<InstanceNorm> {
   // With x̂ = (x - mean) rstd: dx = rstd w (g - Σg / n - x̂ Σ g x̂ / n), dw = Σ g x̂, db = Σ g.
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const Image x = image_of(saved[0]), g = image_of(grads[0].to(at::kBFloat16));
+    const Image x = image_of(saved[0]), g = gradient_like(grads[0], x);
     const std::vector<float> mean = floats(saved[1]), rstd = floats(saved[2]);
     const at::Tensor& weight = saved[3];
     const std::vector<float> w = floats(weight);
@@ -226,7 +342,7 @@ class LayerNorm : public torch::autograd::Function<LayerNorm> {
   // dx = γ g / s - A / (M s) - B (x - μ) / (s² (M - 1) σ); dγ = Σ g (x - μ) / s, dβ = Σ g.
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const Image x = image_of(saved[0]), g = image_of(grads[0].to(at::kBFloat16));
+    const Image x = image_of(saved[0]), g = gradient_like(grads[0], x);
     const std::vector<float> sample_mean = floats(saved[1]), sample_std = floats(saved[2]), gamma = floats(saved[3]);
     const float eps = static_cast<float>(ctx->saved_data["eps"].toDouble());
     const std::int64_t c = x.channels;

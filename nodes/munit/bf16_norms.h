@@ -9,11 +9,11 @@
 
 namespace munit::model {
 
-// x: [N, C, H, W] bf16 NCHW on the CPU. weight, bias: per-(sample, channel) affine of N * C
+// x: [N, C, H, W] bf16 on the CPU, NCHW or channels_last (the result keeps it). weight, bias: per-(sample, channel) affine of N * C
 // values (AdaIN), or undefined for none. Differentiable in all three.
 at::Tensor instance_norm_bf16(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps);
 
-// The official LayerNorm (layers.h) of a bf16 [N, C, H, W] NCHW CPU image: per sample, or over
+// The official LayerNorm (layers.h) of a bf16 [N, C, H, W] CPU image (NCHW or channels_last): per sample, or over
 // everything for a batch of one, divided by the unbiased std plus eps; gamma, beta: [C] fp32.
 at::Tensor layer_norm_bf16(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& beta, double eps);
 

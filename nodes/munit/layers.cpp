@@ -52,6 +52,21 @@ namespace {
 
 bool cpu_bf16_image(const torch::Tensor& x) { return x.is_cpu() && x.scalar_type() == torch::kBFloat16 && x.dim() == 4; }
 
+torch::Tensor pad_image(const torch::Tensor& x, std::int64_t p, Padding padding) {
+  namespace F = torch::nn::functional;
+  if (p == 0) return x;
+  switch (padding) {
+    case Padding::Reflect:
+      if (cpu_bf16_image(x)) return reflect_pad_bf16(x, p);
+      return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReflect));
+    case Padding::Replicate:
+      if (cpu_bf16_image(x)) return replicate_pad_bf16(x, p);
+      return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReplicate));
+    case Padding::Zero: break;
+  }
+  return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kConstant));
+}
+
 }  // namespace
 
 LayerNormImpl::LayerNormImpl(std::int64_t features, double eps) : eps_(eps) {
@@ -101,7 +116,7 @@ torch::Tensor AdaptiveInstanceNormImpl::forward(const torch::Tensor& x, AdainPar
   if (weight.numel() != b * c)
     throw std::invalid_argument("AdaIN parameters are for " + std::to_string(weight.numel() / c) +
                                 " samples, the content batch has " + std::to_string(b));
-  if (cpu_bf16_image(x) && x.suggest_memory_format() != at::MemoryFormat::ChannelsLast)
+  if (cpu_bf16_image(x))
     return instance_norm_bf16(x, weight, bias, eps_);
   if (x.dim() == 4 && x.suggest_memory_format() == at::MemoryFormat::ChannelsLast) {
     // The same statistics without leaving NHWC ([pipeline] channels_last): the batch_norm below
@@ -141,18 +156,7 @@ Conv2dBlockImpl::Conv2dBlockImpl(const Conv2dBlockOptions& options) : options_(o
                                                        .bias(true)));
 }
 
-torch::Tensor Conv2dBlockImpl::pad(const torch::Tensor& x, std::int64_t p) const {
-  namespace F = torch::nn::functional;
-  if (p == 0) return x;
-  switch (options_.pad) {
-    case Padding::Reflect:
-      if (x.is_cpu() && x.scalar_type() == torch::kBFloat16 && x.dim() == 4) return reflect_pad_bf16(x, p);
-      return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReflect));
-    case Padding::Replicate: return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kReplicate));
-    case Padding::Zero: break;
-  }
-  return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kConstant));
-}
+torch::Tensor Conv2dBlockImpl::pad(const torch::Tensor& x, std::int64_t p) const { return pad_image(x, p, options_.pad); }
 
 torch::Tensor Conv2dBlockImpl::convolve(const torch::Tensor& padded) {
   if (onednn_conv_fits(padded, conv->weight))
@@ -186,15 +190,9 @@ torch::Tensor Conv2dBlockImpl::forward_upsampled(const torch::Tensor& low, Adain
     return forward(torch::upsample_nearest2d(low, {2 * h, 2 * w}), adain);
 
   const auto [phase_weight, phase_bias] = phase_weights();
-  namespace F = torch::nn::functional;
   // Zero and replicate padding commute with the upsampling; reflect padding is replicate padding
   // plus the border lines.
-  F::PadFuncOptions one_pixel({1, 1, 1, 1});
-  if (options_.pad == Padding::Zero)
-    one_pixel.mode(torch::kConstant);
-  else
-    one_pixel.mode(torch::kReplicate);
-  const torch::Tensor padded = F::pad(low, one_pixel);
+  const torch::Tensor padded = pad_image(low, 1, options_.pad == Padding::Zero ? Padding::Zero : Padding::Replicate);
   const torch::Tensor phased = onednn_conv_fits(padded, phase_weight)
                                    ? onednn_conv2d(padded, phase_weight, phase_bias, 1, *phases_->laid_out)
                                    : torch::conv2d(padded, phase_weight, phase_bias);
@@ -208,7 +206,7 @@ torch::Tensor Conv2dBlockImpl::finish(torch::Tensor x, AdainParams* adain) {
     case Norm::Batch: x = batch_norm_->forward(x); break;
     case Norm::Layer: x = layer_norm_->forward(x); break;
     case Norm::Instance:
-      if (cpu_bf16_image(x) && x.suggest_memory_format() != at::MemoryFormat::ChannelsLast) {
+      if (cpu_bf16_image(x)) {
         x = instance_norm_bf16(x, {}, {}, 1e-5);
         break;
       }

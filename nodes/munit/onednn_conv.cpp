@@ -75,6 +75,15 @@ void deliver(const Laid& result, const at::Tensor& to, dnnl::stream& stream) {
   dnnl::reorder(result.mem, target.mem).execute(stream, const_cast<memory&>(result.mem), target.mem);
 }
 
+// The tensor layout a result in `desc` needs no reorder into: channels_last when the kernel
+// writes NHWC (oneDNN's AMX and AVX-512 kernels do), so a bf16 network stays NHWC between its
+// convolutions instead of reordering every activation and gradient twice; else `otherwise`.
+at::MemoryFormat format_for(const memory::desc& desc, at::MemoryFormat otherwise) {
+  if (desc == memory::desc(desc.dims(), desc.data_type(), memory::format_tag::acdb)) return at::MemoryFormat::ChannelsLast;
+  if (desc == memory::desc(desc.dims(), desc.data_type(), memory::format_tag::abcd)) return at::MemoryFormat::Contiguous;
+  return otherwise;
+}
+
 // The three primitives of one convolution shape, made once: oneDNN's JIT compiles each.
 struct Primitives {
   dnnl::convolution_forward::primitive_desc forward_pd;
@@ -181,7 +190,7 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
     const at::Tensor bias_f32 = bias.defined() ? bias.to(at::kFloat).contiguous() : at::Tensor();
     const auto dst_dims = p->forward_pd.dst_desc().dims();
     at::Tensor out = at::empty(at::IntArrayRef(dst_dims.data(), dst_dims.size()),
-                               src.options().memory_format(src.suggest_memory_format()));
+                               src.options().memory_format(format_for(p->forward_pd.dst_desc(), src.suggest_memory_format())));
     const Laid dst = output_for(out, p->forward_pd.dst_desc());
     const Laid pad = allocate(p->forward_pd.scratchpad_desc());
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src_laid.mem},
@@ -233,8 +242,9 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
       const at::Tensor saved_weights = ctx->saved_data["weights"].toTensor();
       const memory::desc saved_desc = bf16 ? pd.weights_desc() : p->forward_pd.weights_desc();
       const Laid weights = lay_out({saved_weights, memory(saved_desc, cpu(), saved_weights.data_ptr())}, pd.weights_desc(), stream);
-      const auto memory_format = ctx->saved_data["x_channels_last"].toBool() ? at::MemoryFormat::ChannelsLast
-                                                                             : at::MemoryFormat::Contiguous;
+      const auto memory_format = format_for(pd.diff_src_desc(), ctx->saved_data["x_channels_last"].toBool()
+                                                                    ? at::MemoryFormat::ChannelsLast
+                                                                    : at::MemoryFormat::Contiguous);
       grad_x = at::empty(src_sizes, at::TensorOptions().dtype(type).memory_format(memory_format));
       const Laid diff_src = output_for(grad_x, pd.diff_src_desc());
       const Laid pad = allocate(pd.scratchpad_desc());

@@ -46,13 +46,30 @@ class PhaseKernels : public torch::autograd::Function<PhaseKernels> {
   }
 };
 
-// The shuffle with the border lines added (a function of its own: the lines' gradients are slices
-// of the output's, and the output's passes back without a copy per line).
+// Phase image [n, 4c, h, w] to the image [n, c, 2h, 2w] and back, in the input's layout (NCHW or
+// channels_last), as autograd functions: the gradient of one is the other.
 at::Tensor shuffle(const at::Tensor& phased) {
   const std::int64_t n = phased.size(0), channels = phased.size(1) / 4, h = phased.size(2), w = phased.size(3);
-  return phased.view({n, channels, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}).reshape({n, channels, 2 * h, 2 * w});
+  at::Tensor out = at::empty({n, channels, 2 * h, 2 * w}, phased.options().memory_format(phased.suggest_memory_format()));
+  out.view({n, channels, h, 2, w, 2}).copy_(phased.view({n, channels, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}));
+  return out;
 }
 
+at::Tensor unshuffle(const at::Tensor& image) {
+  const std::int64_t n = image.size(0), channels = image.size(1), h = image.size(2) / 2, w = image.size(3) / 2;
+  at::Tensor out = at::empty({n, channels * 4, h, w}, image.options().memory_format(image.suggest_memory_format()));
+  out.view({n, channels, 2, 2, h, w}).copy_(image.view({n, channels, h, 2, w, 2}).permute({0, 1, 3, 5, 2, 4}));
+  return out;
+}
+
+class Shuffle : public torch::autograd::Function<Shuffle> {
+ public:
+  static at::Tensor forward(AutogradContext*, const at::Tensor& phased) { return shuffle(phased); }
+  static tensor_list backward(AutogradContext*, tensor_list grads) { return {unshuffle(grads[0])}; }
+};
+
+// The shuffle with the border lines added (a function of its own: the lines' gradients are slices
+// of the output's, and the output's passes back without a copy per line).
 class ShufflePhases : public torch::autograd::Function<ShufflePhases> {
  public:
   static at::Tensor forward(AutogradContext*, const at::Tensor& phased, const at::Tensor& top,
@@ -68,9 +85,8 @@ class ShufflePhases : public torch::autograd::Function<ShufflePhases> {
 
   static tensor_list backward(AutogradContext*, tensor_list grads) {
     const at::Tensor& g = grads[0];
-    const std::int64_t n = g.size(0), channels = g.size(1), h = g.size(2) / 2, w = g.size(3) / 2;
-    at::Tensor phased = g.reshape({n, channels, h, 2, w, 2}).permute({0, 1, 3, 5, 2, 4}).reshape({n, channels * 4, h, w});
-    return {phased, g.narrow(2, 0, 1), g.narrow(2, 2 * h - 1, 1), g.narrow(3, 0, 1), g.narrow(3, 2 * w - 1, 1)};
+    const std::int64_t h = g.size(2) / 2, w = g.size(3) / 2;
+    return {unshuffle(g), g.narrow(2, 0, 1), g.narrow(2, 2 * h - 1, 1), g.narrow(3, 0, 1), g.narrow(3, 2 * w - 1, 1)};
   }
 };
 
@@ -112,7 +128,7 @@ BorderLines reflect_border_lines(const at::Tensor& low, const at::Tensor& weight
 }
 
 at::Tensor shuffle_phases(const at::Tensor& phased, const BorderLines* lines) {
-  if (!lines) return shuffle(phased);
+  if (!lines) return Shuffle::apply(phased);
   return ShufflePhases::apply(phased, lines->top, lines->bottom, lines->left, lines->right);
 }
 

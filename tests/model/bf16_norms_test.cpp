@@ -67,26 +67,29 @@ void expect_gradients_close(const std::function<torch::Tensor(const torch::Tenso
   const torch::Tensor rounded = x.to(torch::kBFloat16);
   // Off zero mean, so that the terms through the mean weigh as much as the others.
   const torch::Tensor direction = (torch::randn(x.sizes()) + 1).to(torch::kBFloat16).to(torch::kFloat);
-  const auto ours = gradients(f, rounded, parameters, direction);
   const auto reference = gradients(f, rounded.to(torch::kFloat), parameters, direction);
-  ASSERT_EQ(ours[0].scalar_type(), torch::kBFloat16) << what;
-  for (std::size_t i = 0; i < ours.size(); ++i) {
-    const double scale = reference[i].abs().max().item<double>();
-    ASSERT_GT(scale, 0) << what << ", gradient " << i;
-    EXPECT_LE((ours[i].to(torch::kFloat) - reference[i]).abs().max().item<double>(), 0.03 * scale)
-        << what << ", gradient " << i << " (0: the input, then the parameters)";
+  for (const auto format : {torch::MemoryFormat::Contiguous, torch::MemoryFormat::ChannelsLast}) {
+    const std::string layout = what + (format == torch::MemoryFormat::ChannelsLast ? ", channels_last" : ", NCHW");
+    const auto ours = gradients(f, rounded.contiguous(format), parameters, direction);
+    ASSERT_EQ(ours[0].scalar_type(), torch::kBFloat16) << layout;
+    for (std::size_t i = 0; i < ours.size(); ++i) {
+      const double scale = reference[i].abs().max().item<double>();
+      ASSERT_GT(scale, 0) << layout << ", gradient " << i;
+      EXPECT_LE((ours[i].to(torch::kFloat) - reference[i]).abs().max().item<double>(), 0.03 * scale)
+          << layout << ", gradient " << i << " (0: the input, then the parameters)";
+    }
   }
 }
 
 TEST(Bf16Norms, LayerNormGradientsMatchTheFp32Ones) {
   torch::manual_seed(13);
-  model::LayerNorm norm(6);
+  model::LayerNorm norm(40);  // channels_last runs blocks of 32 channels: a whole one and a part
   {
     torch::NoGradGuard no_grad;
     norm->beta.uniform_(-1, 1);
   }
   for (std::int64_t batch : {1, 3})
-    expect_gradients_close([&](const torch::Tensor& x) { return norm->forward(x); }, torch::randn({batch, 6, 9, 7}) * 3 + 2,
+    expect_gradients_close([&](const torch::Tensor& x) { return norm->forward(x); }, torch::randn({batch, 40, 9, 7}) * 3 + 2,
                            {norm->gamma, norm->beta}, "LayerNorm, batch " + std::to_string(batch));
 }
 
