@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -19,7 +21,22 @@ using torch::autograd::tensor_list;
 constexpr int kLanes = 16;
 #define MUNIT_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
-inline float f32(BFloat16 v) { return static_cast<float>(v); }
+// bf16 <-> fp32 as plain bit operations the compiler vectorizes (c10::BFloat16's own conversions
+// branch on NaN per value); rounding to nearest even, NaN kept NaN.
+inline float f32(BFloat16 v) {
+  const std::uint32_t bits = static_cast<std::uint32_t>(v.x) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+inline BFloat16 bf16(float f) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  const std::uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+  const bool nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
+  return BFloat16(static_cast<std::uint16_t>(nan ? 0x7FC0u : rounded), BFloat16::from_bits());
+}
 
 float fold(const float (&lane)[kLanes]) {
   float total = 0;
@@ -72,13 +89,13 @@ MUNIT_VECTOR_CLONES void gradient_sums(const BFloat16* g, const BFloat16* x, std
 
 // out = a x + b, rounded once.
 MUNIT_VECTOR_CLONES void scale_shift(const BFloat16* x, std::int64_t n, float a, float b, BFloat16* out) {
-  for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<BFloat16>(a * f32(x[i]) + b);
+  for (std::int64_t i = 0; i < n; ++i) out[i] = bf16(a * f32(x[i]) + b);
 }
 
 // out = k1 g + k2 x + k3, rounded once: every norm's input gradient has this form per plane.
 MUNIT_VECTOR_CLONES void combine(const BFloat16* g, const BFloat16* x, std::int64_t n, float k1, float k2, float k3,
                                  BFloat16* out) {
-  for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<BFloat16>(k1 * f32(g[i]) + k2 * f32(x[i]) + k3);
+  for (std::int64_t i = 0; i < n; ++i) out[i] = bf16(k1 * f32(g[i]) + k2 * f32(x[i]) + k3);
 }
 
 // Runs f(plane) for every plane of n values, in parallel chunks of at least ~16k values.
@@ -127,7 +144,7 @@ inline void block_scale_shift(const BFloat16* x, std::int64_t n, std::int64_t st
                               const float* b, BFloat16* out) {
   const int w = W > 0 ? W : width;
   for (std::int64_t i = 0; i < n; ++i)
-    for (int k = 0; k < w; ++k) out[i * stride + k] = static_cast<BFloat16>(a[k] * f32(x[i * stride + k]) + b[k]);
+    for (int k = 0; k < w; ++k) out[i * stride + k] = bf16(a[k] * f32(x[i * stride + k]) + b[k]);
 }
 
 template <int W>
@@ -136,7 +153,7 @@ inline void block_combine(const BFloat16* g, const BFloat16* x, std::int64_t n, 
   const int w = W > 0 ? W : width;
   for (std::int64_t i = 0; i < n; ++i)
     for (int k = 0; k < w; ++k)
-      out[i * stride + k] = static_cast<BFloat16>(k1[k] * f32(g[i * stride + k]) + k2[k] * f32(x[i * stride + k]) + k3[k]);
+      out[i * stride + k] = bf16(k1[k] * f32(g[i * stride + k]) + k2[k] * f32(x[i * stride + k]) + k3[k]);
 }
 
 // The dispatchers: a full block at its fixed width (vectorized), a narrower one at run time.
