@@ -35,7 +35,9 @@ inline BFloat16 bf16(float f) {
   std::memcpy(&bits, &f, sizeof bits);
   const std::uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
   const bool nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
-  return BFloat16(static_cast<std::uint16_t>(nan ? 0x7FC0u : rounded), BFloat16::from_bits());
+  BFloat16 out;
+  out.x = static_cast<std::uint16_t>(nan ? 0x7FC0u : rounded);
+  return out;
 }
 
 float fold(const float (&lane)[kLanes]) {
