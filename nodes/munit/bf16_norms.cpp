@@ -354,6 +354,7 @@ class LayerNorm : public torch::autograd::Function<LayerNorm> {
     }
     ctx->save_for_backward({x.x, tensor_of(sample_mean), tensor_of(sample_std), gamma});
     ctx->saved_data["eps"] = eps;
+    ctx->saved_data["beta_type"] = static_cast<std::int64_t>(beta.scalar_type());
     return scaled(x, a, b);
   }
 
@@ -391,7 +392,8 @@ class LayerNorm : public torch::autograd::Function<LayerNorm> {
     }
     at::Tensor grad_x = ctx->needs_input_grad(0) ? combined(g, x, k1, k2, k3) : at::Tensor();
     at::Tensor grad_gamma = ctx->needs_input_grad(1) ? tensor_of(d_gamma).to(saved[3].scalar_type()) : at::Tensor();
-    at::Tensor grad_beta = ctx->needs_input_grad(2) ? tensor_of(d_beta) : at::Tensor();
+    const auto beta_type = static_cast<at::ScalarType>(ctx->saved_data["beta_type"].toInt());
+    at::Tensor grad_beta = ctx->needs_input_grad(2) ? tensor_of(d_beta).to(beta_type) : at::Tensor();
     return {grad_x, grad_gamma, grad_beta, at::Tensor()};
   }
 };
@@ -401,10 +403,14 @@ class LayerNorm : public torch::autograd::Function<LayerNorm> {
 at::Tensor instance_norm_bf16(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps) {
   // An autograd function takes no undefined tensors: no affine is the identity one.
   const std::int64_t planes = x.size(0) * x.size(1);
+  TORCH_CHECK((!weight.defined() || weight.numel() == planes) && (!bias.defined() || bias.numel() == planes),
+              "instance_norm_bf16: an affine of ", planes, " values per image batch ", x.sizes(), " expected");
   return InstanceNorm::apply(x, weight.defined() ? weight : at::ones({planes}), bias.defined() ? bias : at::zeros({planes}), eps);
 }
 
 at::Tensor layer_norm_bf16(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& beta, double eps) {
+  TORCH_CHECK(gamma.numel() == x.size(1) && beta.numel() == x.size(1), "layer_norm_bf16: gamma and beta of ", x.size(1),
+              " channels expected, got ", gamma.numel(), " and ", beta.numel());
   return LayerNorm::apply(x, gamma, beta, eps);
 }
 

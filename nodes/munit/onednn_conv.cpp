@@ -132,12 +132,12 @@ std::shared_ptr<Primitives> make_primitives(at::IntArrayRef src_sizes, at::IntAr
 }
 
 std::shared_ptr<Primitives> primitives(at::IntArrayRef src_sizes, at::IntArrayRef weight_sizes, bool bias,
-                                       std::int64_t stride, memory::data_type type) {
+                                       std::int64_t stride, memory::data_type type, int threads = at::get_num_threads()) {
   // oneDNN fixes a primitive's work split for the calling thread's OpenMP team size at creation.
   using Key = std::tuple<std::vector<std::int64_t>, std::vector<std::int64_t>, bool, std::int64_t, memory::data_type, int>;
   static std::mutex mutex;
   static std::map<Key, std::shared_ptr<Primitives>> made;
-  Key key{src_sizes.vec(), weight_sizes.vec(), bias, stride, type, at::get_num_threads()};
+  Key key{src_sizes.vec(), weight_sizes.vec(), bias, stride, type, threads};
   std::lock_guard<std::mutex> lock(mutex);
   if (auto found = made.find(key); found != made.end()) return found->second;
   if (made.size() >= 512) made.clear();  // many input sizes (translate over mixed images): start over
@@ -211,6 +211,7 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
     const bool keep_laid_out = src_laid.mem.get_desc() == p->backward_weights_pd.src_desc();
     ctx->saved_data["src"] = keep_laid_out ? src_laid.owner : src;
     ctx->saved_data["src_laid_out"] = keep_laid_out;
+    ctx->saved_data["threads"] = static_cast<std::int64_t>(at::get_num_threads());  // whose layouts the saved bytes have
     if (input_gradient)
       ctx->saved_data["weights"] = bf16 ? cache->get(weight, p->backward_data_pd.weights_desc(), stream).owner : weights.owner;
     ctx->saved_data["x_type"] = static_cast<std::int64_t>(x.scalar_type());
@@ -229,7 +230,12 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
     const bool bf16 = ctx->saved_data["bf16"].toBool(), has_bias = ctx->saved_data["bias"].toBool();
     const at::ScalarType type = bf16 ? at::kBFloat16 : at::kFloat;
     const auto src_sizes = ctx->saved_data["src_sizes"].toIntVector();
-    auto p = primitives(src_sizes, weight.sizes(), has_bias, ctx->saved_data["stride"].toInt(), type_of(type));
+    const std::int64_t stride = ctx->saved_data["stride"].toInt();
+    auto p = primitives(src_sizes, weight.sizes(), has_bias, stride, type_of(type));
+    // The saved input and weight are in the layouts of the forward's primitives, made for its
+    // thread count; this thread's may lay out differently (then they are reordered).
+    auto forward_p = primitives(src_sizes, weight.sizes(), has_bias, stride, type_of(type),
+                                static_cast<int>(ctx->saved_data["threads"].toInt()));
     dnnl::stream stream(cpu());
     if (!grads[0].defined()) return torch::autograd::variable_list(7);
     const Laid grad_out = view(grads[0].to(type).contiguous(grads[0].suggest_memory_format()));
@@ -240,7 +246,7 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
       const auto& pd = p->backward_data_pd;
       const Laid diff_dst = diff_dst_for_data = lay_out(grad_out, pd.diff_dst_desc(), stream);
       const at::Tensor saved_weights = ctx->saved_data["weights"].toTensor();
-      const memory::desc saved_desc = bf16 ? pd.weights_desc() : p->forward_pd.weights_desc();
+      const memory::desc saved_desc = bf16 ? forward_p->backward_data_pd.weights_desc() : forward_p->forward_pd.weights_desc();
       const Laid weights = lay_out({saved_weights, memory(saved_desc, cpu(), saved_weights.data_ptr())}, pd.weights_desc(), stream);
       const auto memory_format = format_for(pd.diff_src_desc(), ctx->saved_data["x_channels_last"].toBool()
                                                                     ? at::MemoryFormat::ChannelsLast
@@ -257,9 +263,10 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
     if (ctx->needs_input_grad(1) || ctx->needs_input_grad(2)) {
       const auto& pd = p->backward_weights_pd;
       const at::Tensor saved_src = ctx->saved_data["src"].toTensor();
-      const Laid src = ctx->saved_data["src_laid_out"].toBool()
-                           ? Laid{saved_src, memory(pd.src_desc(), cpu(), saved_src.data_ptr())}
-                           : lay_out(view(saved_src), pd.src_desc(), stream);
+      const Laid saved = ctx->saved_data["src_laid_out"].toBool()
+                             ? Laid{saved_src, memory(forward_p->backward_weights_pd.src_desc(), cpu(), saved_src.data_ptr())}
+                             : view(saved_src);
+      const Laid src = lay_out(saved, pd.src_desc(), stream);
       const bool reuse = diff_dst_for_data.owner.defined() && diff_dst_for_data.mem.get_desc() == pd.diff_dst_desc();
       const Laid diff_dst = reuse ? diff_dst_for_data : lay_out(grad_out, pd.diff_dst_desc(), stream);
       grad_weight = at::empty_like(weight, weight.options().dtype(type), at::MemoryFormat::Preserve);
