@@ -21,7 +21,11 @@ mkdir -p "$out"
 [ -x "$munit" ] || { echo "bench_cpu: $munit not built (bash scripts/build.sh)" >&2; exit 2; }
 [ -f "$official/train_bench.py" ] || { echo "bench_cpu: the official harness is not at $official" >&2; exit 2; }
 [ -f "$MUNIT_REF/trainer.py" ] || { echo "bench_cpu: the official MUNIT sources are not at $MUNIT_REF (set MUNIT_REF)" >&2; exit 2; }
-echo "bench_cpu: $(lscpu | sed -n 's/^Model name: *//p'), $threads threads, $rounds round(s)"
+# bf16 only where the CPU computes it natively (AVX-512 BF16 or AMX): elsewhere oneDNN has no bf16
+# kernels and LibTorch's fallback is an order of magnitude slower than fp32.
+precisions="fp32 bf16"
+grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo || precisions="fp32"
+echo "bench_cpu: $(lscpu | sed -n 's/^Model name: *//p'), $threads threads, $rounds round(s), precisions: $precisions"
 
 results="$out/results.tsv"
 : > "$results"
@@ -59,7 +63,7 @@ train() {
     official_train small 20
     official_train e2s128 10
     for pipeline in pipelines/train/munit.toml pipelines/train/munit_fused.toml; do
-      for precision in fp32 bf16; do
+      for precision in $precisions; do
         munit_train small "$pipeline" "$precision" 20 "${small_sets[@]}"
         munit_train e2s128 "$pipeline" "$precision" 10 "${e2s_sets[@]}"
       done
@@ -75,7 +79,7 @@ translate() {
     "$python" "$official/infer_bench.py" --case e2s256 --mode e2e --threads "$threads" --inputs "$n" --json "$json" \
       > "$out/official_translate.log"
     record translate official fp32 "$(json_field "$json" s_per_round_median)" "$(json_field "$json" peak_rss_mib)"
-    for precision in fp32 bf16; do
+    for precision in $precisions; do
       local log="$out/munit_translate_$precision.log"
       "$munit" --log-level warn bench pipelines/infer/bench/edges2shoes_256.toml --iterations "$n" --warmup 1 \
         --set pipeline.precision="$precision" --set pipeline.threads="$threads" > "$log"

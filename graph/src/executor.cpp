@@ -162,6 +162,9 @@ class Run {
     configure_backend(torch_, settings.deterministic);
     log_ = spdlog::default_logger()->clone("munit");
     log_->set_level(spdlog::level::from_str(settings.log_level));
+    if (torch_.device == "cpu" && settings.precision == "bf16" && !cpu_computes_bf16())
+      log_->warn("precision = \"bf16\": this CPU has neither AVX-512 BF16 nor AMX, so its bf16 convolutions "
+                 "run on generic kernels, 10-20x slower than fp32; set precision = \"fp32\"");
     seed_torch(settings.seed);
     next_frame_ = settings.first_frame;
     use_one_intra_op_thread();

@@ -1,5 +1,9 @@
 #include "torch_state.h"
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/core/grad_mode.h>
@@ -93,6 +97,25 @@ std::string resolve_device(const std::string& device, const std::string& precisi
   if (resolved == "cpu" && precision == "fp16")
     throw UserError("precision fp16 needs a CUDA device; on the CPU use bf16 (or fp32)");
   return resolved;
+}
+
+bool cpu_computes_bf16() {
+#if defined(__x86_64__)
+  static const bool native = [] {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    for (std::string line; std::getline(cpuinfo, line);) {
+      if (line.rfind("flags", 0) != 0) continue;
+      std::istringstream flags(line);
+      for (std::string flag; flags >> flag;)
+        if (flag == "avx512_bf16" || flag == "amx_bf16") return true;
+      return false;
+    }
+    return true;  // no flags to read: assume it does rather than warn wrongly
+  }();
+  return native;
+#else
+  return true;
+#endif
 }
 
 void configure_backend(const TorchSettings& settings, bool deterministic) {

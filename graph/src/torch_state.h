@@ -41,6 +41,9 @@ class TorchScope {
 // or a precision the device cannot run.
 std::string resolve_device(const std::string& device, const std::string& precision);
 
+// Whether this CPU computes bf16 natively (AVX-512 BF16 or AMX); elsewhere bf16 runs slower than fp32.
+bool cpu_computes_bf16();
+
 // Process-wide backend switches for a run on `settings.device`: on CUDA, cuDNN's benchmark mode
 // picks the fastest kernels for the fixed shapes of a pipeline (off when deterministic), and fp32
 // stays IEEE fp32 (no TF32), so fp32 matches the official results; bf16/fp16 are the fast paths.

@@ -69,6 +69,16 @@ torch::Tensor pad_image(const torch::Tensor& x, std::int64_t p, Padding padding)
   return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kConstant));
 }
 
+// The convolution where oneDNN's own does not fit (GPUs, fp32, CPUs without bf16 kernels). A bf16
+// image meeting fp32 weights outside autocast computes in bf16, as the oneDNN path does.
+torch::Tensor convolve_with(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                            std::int64_t stride, ConvWeights& laid_out) {
+  if (onednn_conv_fits(x, weight)) return onednn_conv2d(x, weight, bias, stride, laid_out);
+  if (cpu_bf16_image(x) && weight.scalar_type() == torch::kFloat && !cpu_bf16_autocast())
+    return torch::conv2d(x, weight.to(torch::kBFloat16), bias.defined() ? bias.to(torch::kBFloat16) : bias, stride);
+  return torch::conv2d(x, weight, bias, stride);
+}
+
 }  // namespace
 
 LayerNormImpl::LayerNormImpl(std::int64_t features, double eps) : eps_(eps) {
@@ -161,9 +171,7 @@ Conv2dBlockImpl::Conv2dBlockImpl(const Conv2dBlockOptions& options) : options_(o
 torch::Tensor Conv2dBlockImpl::pad(const torch::Tensor& x, std::int64_t p) const { return pad_image(x, p, options_.pad); }
 
 torch::Tensor Conv2dBlockImpl::convolve(const torch::Tensor& padded) {
-  if (onednn_conv_fits(padded, conv->weight))
-    return onednn_conv2d(padded, conv->weight, conv->bias, options_.stride, *conv_weights_);
-  return conv->forward(padded);
+  return convolve_with(padded, conv->weight, conv->bias, options_.stride, *conv_weights_);
 }
 
 torch::Tensor Conv2dBlockImpl::forward(const torch::Tensor& input, AdainParams* adain) {
@@ -200,9 +208,7 @@ torch::Tensor Conv2dBlockImpl::forward_upsampled(const torch::Tensor& low, Adain
   // Zero and replicate padding commute with the upsampling; reflect padding is replicate padding
   // plus the border lines.
   const torch::Tensor padded = pad_image(low, 1, options_.pad == Padding::Zero ? Padding::Zero : Padding::Replicate);
-  const torch::Tensor phased = onednn_conv_fits(padded, phase_weight)
-                                   ? onednn_conv2d(padded, phase_weight, phase_bias, 1, *phases_->laid_out)
-                                   : torch::conv2d(padded, phase_weight, phase_bias);
+  const torch::Tensor phased = convolve_with(padded, phase_weight, phase_bias, 1, *phases_->laid_out);
   if (options_.pad != Padding::Reflect) return finish(shuffle_phases(phased), adain);
   const BorderLines lines = reflect_border_lines(low, conv->weight);
   return finish(shuffle_phases(phased, &lines), adain);

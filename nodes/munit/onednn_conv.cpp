@@ -146,6 +146,20 @@ std::shared_ptr<Primitives> primitives(at::IntArrayRef src_sizes, at::IntArrayRe
 
 }  // namespace
 
+bool onednn_conv_built() { return true; }
+
+bool onednn_conv_has_bf16() {
+  static const bool has = [] {  // found by making one
+    try {
+      primitives({1, 16, 3, 3}, {16, 16, 3, 3}, false, 1, memory::data_type::bf16, 1);
+      return true;
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }();
+  return has;
+}
+
 class ConvWeights {
  public:
   // `weight` laid out as `want`, from the last call when neither has changed.
@@ -302,7 +316,8 @@ bool onednn_conv_fits(const at::Tensor& x, const at::Tensor& weight) {
   // bf16 only. In fp32 the gain was within noise (2.36-2.51 against 2.50-2.55 s per 128 px
   // iteration) and the laid-out fp32 weights raised peak memory to 1.39x the official code's;
   // LibTorch's own convolutions keep fp32 exactly as before.
-  return x.scalar_type() == at::kBFloat16 || (x.scalar_type() == at::kFloat && cpu_bf16_autocast());
+  return (x.scalar_type() == at::kBFloat16 || (x.scalar_type() == at::kFloat && cpu_bf16_autocast())) &&
+         onednn_conv_has_bf16();
 }
 
 at::Tensor onednn_conv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, std::int64_t stride,
@@ -321,6 +336,8 @@ namespace munit::model {
 
 class ConvWeights {};
 std::shared_ptr<ConvWeights> make_conv_weights() { return std::make_shared<ConvWeights>(); }
+bool onednn_conv_built() { return false; }
+bool onednn_conv_has_bf16() { return false; }
 bool onednn_conv_fits(const at::Tensor&, const at::Tensor&) { return false; }
 at::Tensor onednn_conv2d(const at::Tensor&, const at::Tensor&, const at::Tensor&, std::int64_t, ConvWeights&) {
   throw std::logic_error("munit was built without oneDNN");

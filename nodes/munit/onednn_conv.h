@@ -21,8 +21,14 @@ namespace munit::model {
 class ConvWeights;
 std::shared_ptr<ConvWeights> make_conv_weights();
 
+// Whether munit was built with oneDNN, and whether oneDNN has bf16 convolutions for this CPU
+// (AVX-512 and newer; none on AVX2-only CPUs, where bf16 stays with LibTorch's slow fallback).
+bool onednn_conv_built();
+bool onednn_conv_has_bf16();
+
 // Whether callers should take onednn_conv2d for this call: built with oneDNN, a 4-D CPU input in
-// bf16 or under bf16 autocast, and an fp32 weight (fp32 stays on LibTorch's convolutions).
+// bf16 or under bf16 autocast, an fp32 weight (fp32 stays on LibTorch's convolutions), and a CPU
+// oneDNN has bf16 kernels for.
 bool onednn_conv_fits(const at::Tensor& x, const at::Tensor& weight);
 
 // conv2d(x, weight, bias, stride) without padding, dilation or groups, differentiable in all

@@ -30,10 +30,18 @@ void expect_close(const torch::Tensor& ours, const torch::Tensor& theirs, double
 class OnednnConv : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!model::onednn_conv_fits(torch::zeros({2, 1, 4, 4}, torch::kBFloat16), torch::zeros({1, 1, 1, 1})))
-      GTEST_SKIP() << "munit was built without oneDNN (libdnnl-dev)";
+    if (!model::onednn_conv_built()) GTEST_SKIP() << "munit was built without oneDNN (libdnnl-dev)";
   }
 };
+
+// bf16 takes oneDNN exactly where oneDNN has bf16 kernels (every CPU with native bf16 has them);
+// elsewhere, as on AVX2-only CPUs, LibTorch's convolution (Bf16Norms runs a block through it).
+TEST_F(OnednnConv, Bf16FitsWhereOneDnnHasBf16Kernels) {
+  const torch::Tensor weight = torch::zeros({1, 1, 1, 1});
+  EXPECT_EQ(model::onednn_conv_fits(torch::zeros({2, 1, 4, 4}, torch::kBFloat16), weight), model::onednn_conv_has_bf16());
+  EXPECT_FALSE(model::onednn_conv_fits(torch::zeros({2, 1, 4, 4}), weight)) << "fp32 stays on LibTorch";
+  if (cpu_computes_bf16()) EXPECT_TRUE(model::onednn_conv_has_bf16());
+}
 
 TEST_F(OnednnConv, Fp32MatchesLibTorchForwardAndBackward) {
   torch::manual_seed(5);
@@ -57,6 +65,7 @@ TEST_F(OnednnConv, Fp32MatchesLibTorchForwardAndBackward) {
 }
 
 TEST_F(OnednnConv, Bf16UnderAutocastMatchesLibTorchWithinBf16Rounding) {
+  if (!model::onednn_conv_has_bf16()) GTEST_SKIP() << "oneDNN has no bf16 convolutions for this CPU (AVX2 only)";
   torch::manual_seed(6);
   const torch::Tensor x = torch::randn({2, 32, 12, 12}), w = torch::randn({48, 32, 3, 3}) * 0.1, b = torch::randn({48});
   const torch::Tensor grad = torch::randn({2, 48, 10, 10});
