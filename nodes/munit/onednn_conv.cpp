@@ -325,7 +325,9 @@ at::Tensor onednn_conv2d(const at::Tensor& x, const at::Tensor& weight, const at
   const bool bf16 = x.scalar_type() == at::kBFloat16 || cpu_bf16_autocast();
   // Function::apply runs forward without grad mode: whether x will want a gradient is known here.
   const bool input_gradient = torch::GradMode::is_enabled() && x.requires_grad();
-  return ConvFunction::apply(x, weight, bias, stride, &weights, bf16, input_gradient);
+  // An autograd function takes no undefined tensor: no bias is a zero one, which changes no value.
+  const at::Tensor b = bias.defined() ? bias : at::zeros({weight.size(0)}, weight.options());
+  return ConvFunction::apply(x, weight, b, stride, &weights, bf16, input_gradient);
 }
 
 }  // namespace munit::model

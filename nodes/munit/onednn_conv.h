@@ -31,7 +31,7 @@ bool onednn_conv_has_bf16();
 // oneDNN has bf16 kernels for.
 bool onednn_conv_fits(const at::Tensor& x, const at::Tensor& weight);
 
-// conv2d(x, weight, bias, stride) without padding, dilation or groups, differentiable in all
+// conv2d(x, weight, bias, stride) without padding, dilation or groups (bias may be undefined), differentiable in all
 // three. Computes in bf16 when x is bf16 or bf16 autocast is on (returning bf16, as autocast's
 // conv2d does), else in fp32.
 at::Tensor onednn_conv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, std::int64_t stride,
