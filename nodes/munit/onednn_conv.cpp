@@ -305,24 +305,29 @@ class ConvFunction : public torch::autograd::Function<ConvFunction> {
   }
 };
 
+bool computes_bf16(const at::Tensor& x) { return x.scalar_type() == at::kBFloat16 || cpu_bf16_autocast(); }
+
 }  // namespace
 
 std::shared_ptr<ConvWeights> make_conv_weights() { return std::make_shared<ConvWeights>(); }
 
+bool onednn_conv_runs(const at::Tensor& x, const at::Tensor& weight) {
+  return x.device().is_cpu() && x.dim() == 4 && weight.dim() == 4 && weight.scalar_type() == at::kFloat &&
+         (!computes_bf16(x) || onednn_conv_has_bf16());
+}
+
 bool onednn_conv_fits(const at::Tensor& x, const at::Tensor& weight) {
   static const bool off = std::getenv("MUNIT_NO_ONEDNN") != nullptr;  // LibTorch's convolutions, to compare
-  if (off) return false;
-  if (!x.device().is_cpu() || x.dim() != 4 || weight.dim() != 4 || weight.scalar_type() != at::kFloat) return false;
   // bf16 only. In fp32 the gain was within noise (2.36-2.51 against 2.50-2.55 s per 128 px
   // iteration) and the laid-out fp32 weights raised peak memory to 1.39x the official code's;
   // LibTorch's own convolutions keep fp32 exactly as before.
-  return (x.scalar_type() == at::kBFloat16 || (x.scalar_type() == at::kFloat && cpu_bf16_autocast())) &&
-         onednn_conv_has_bf16();
+  return !off && (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kFloat) && computes_bf16(x) &&
+         onednn_conv_runs(x, weight);
 }
 
 at::Tensor onednn_conv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, std::int64_t stride,
                          ConvWeights& weights) {
-  const bool bf16 = x.scalar_type() == at::kBFloat16 || cpu_bf16_autocast();
+  const bool bf16 = computes_bf16(x);
   // Function::apply runs forward without grad mode: whether x will want a gradient is known here.
   const bool input_gradient = torch::GradMode::is_enabled() && x.requires_grad();
   // An autograd function takes no undefined tensor: no bias is a zero one, which changes no value.
@@ -340,6 +345,7 @@ class ConvWeights {};
 std::shared_ptr<ConvWeights> make_conv_weights() { return std::make_shared<ConvWeights>(); }
 bool onednn_conv_built() { return false; }
 bool onednn_conv_has_bf16() { return false; }
+bool onednn_conv_runs(const at::Tensor&, const at::Tensor&) { return false; }
 bool onednn_conv_fits(const at::Tensor&, const at::Tensor&) { return false; }
 at::Tensor onednn_conv2d(const at::Tensor&, const at::Tensor&, const at::Tensor&, std::int64_t, ConvWeights&) {
   throw std::logic_error("munit was built without oneDNN");

@@ -26,6 +26,10 @@ std::shared_ptr<ConvWeights> make_conv_weights();
 bool onednn_conv_built();
 bool onednn_conv_has_bf16();
 
+// Whether onednn_conv2d can compute this call at all, in fp32 or bf16: built with oneDNN, a 4-D CPU
+// input, an fp32 weight, and bf16 kernels for this CPU where it would compute in bf16.
+bool onednn_conv_runs(const at::Tensor& x, const at::Tensor& weight);
+
 // Whether callers should take onednn_conv2d for this call: built with oneDNN, a 4-D CPU input in
 // bf16 or under bf16 autocast, an fp32 weight (fp32 stays on LibTorch's convolutions), and a CPU
 // oneDNN has bf16 kernels for.

@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 
-#include "munit/tensor.h"
 #include "onednn_conv.h"
 
 namespace munit::model {
@@ -113,8 +112,7 @@ at::Tensor line_difference(const at::Tensor& reflected, const at::Tensor& edge, 
 // to its im2col convolution on the BLAS: on Debian's reference BLAS, 0.48 s of operator time per
 // fp32 128 px iteration of munit_fused.toml (AMD EPYC); oneDNN's forward took 0.02 s of it.
 at::Tensor line_convolution(const at::Tensor& line, const at::Tensor& weight) {
-  const bool bf16 = line.scalar_type() == at::kBFloat16 || cpu_bf16_autocast();
-  if (!line.is_cpu() || !onednn_conv_built() || (bf16 && !onednn_conv_has_bf16())) return torch::conv2d(line, weight);
+  if (!onednn_conv_runs(line, weight)) return torch::conv2d(line, weight);
   return onednn_conv2d(line, weight, at::Tensor(), 1, *make_conv_weights());  // four views of one weight: nothing to keep
 }
 

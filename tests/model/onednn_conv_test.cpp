@@ -40,6 +40,8 @@ TEST_F(OnednnConv, Bf16FitsWhereOneDnnHasBf16Kernels) {
   const torch::Tensor weight = torch::zeros({1, 1, 1, 1});
   EXPECT_EQ(model::onednn_conv_fits(torch::zeros({2, 1, 4, 4}, torch::kBFloat16), weight), model::onednn_conv_has_bf16());
   EXPECT_FALSE(model::onednn_conv_fits(torch::zeros({2, 1, 4, 4}), weight)) << "fp32 stays on LibTorch";
+  EXPECT_TRUE(model::onednn_conv_runs(torch::zeros({2, 1, 4, 4}), weight)) << "but oneDNN can compute it";
+  EXPECT_EQ(model::onednn_conv_runs(torch::zeros({2, 1, 4, 4}, torch::kBFloat16), weight), model::onednn_conv_has_bf16());
   if (cpu_computes_bf16()) EXPECT_TRUE(model::onednn_conv_has_bf16());
 }
 
