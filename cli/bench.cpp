@@ -63,6 +63,8 @@ void run_bench(const Pipeline& pipeline, const BenchOptions& options) {
     if (left++ >= std::max<std::int64_t>(options.warmup, 1))
       seconds_per_frame.push_back(std::chrono::duration<double>(now - last_done).count());
     last_done = now;
+    // Closing the nodes (a final sample sheet, say) is not part of an iteration.
+    if (ops && left == end - first) ops->stop();
   };
   RunStats stats = run_pipeline(timed, run_options);
   if (seconds_per_frame.empty()) throw RunError("the pipeline ended before the measured frames (a finite source?)");

@@ -58,7 +58,12 @@ OpProfile::OpProfile()
     : handle_(at::addGlobalCallback(at::RecordFunctionCallback(on_enter, on_exit)
                                         .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}))) {}
 
-OpProfile::~OpProfile() { at::removeCallback(handle_); }
+OpProfile::~OpProfile() { stop(); }
+
+void OpProfile::stop() {
+  if (handle_ != 0) at::removeCallback(handle_);
+  handle_ = 0;
+}
 
 void OpProfile::reset() {
   std::lock_guard<std::mutex> lock(shared().mutex);

@@ -15,6 +15,7 @@ class OpProfile {
   OpProfile& operator=(const OpProfile&) = delete;
 
   void reset();  // forgets what was timed so far (the warm-up)
+  void stop();   // times nothing more (what runs after the measured frames)
   // The `top` operators by self time, per frame over `frames` frames.
   void print(int top, std::size_t frames) const;
 

@@ -493,12 +493,16 @@ class Run {
     frames_at_last_progress_ = frames_done_;
   }
 
+  // On a compute lane, as frames are: the lanes are idle by now, so a node's last work (a final
+  // sample sheet runs both generators) gets every core.
   void close_nodes() {
     for (auto& runtime : runtimes_) {
       const ResolvedNode& spec = *runtime->spec;
       try {
-        TorchScope scope(torch_, 1);
-        runtime->node->close();
+        lanes_->run([&](int threads) {
+          TorchScope scope(torch_, threads);
+          runtime->node->close();
+        });
       } catch (const UserError& e) {
         throw UserError(std::vector<Diagnostic>{{{pipeline_.file}, "node '" + spec.id + "' (" + spec.schema().kind + ")", e.what()}});
       } catch (const std::exception& e) {

@@ -86,6 +86,7 @@ class SampleSheet : public Node {
         .input(kWhen, "sample after this (the last optimizer step's done)")
         .params_of(kGenA, kGenB, kDir, kName, kNumbered, kEvery, kDisplay, kRandomStyles, kFreshStyles, kReferenceStyles,
                    kFormat)
+        .uses_compute()  // each sheet runs both generators over the display images
         .in_model_region()
         .checks([](const Params& params) { return output_folder_problems(kDir.name, params.get(kDir)); });
   }

@@ -314,6 +314,24 @@ TEST_F(ExecutorTest, ComputeLanesLimitConcurrentComputeNodes) {
   EXPECT_EQ(stats.frames, 12);
 }
 
+//! Requirement: a node's last work (close: a final sample sheet) runs on a compute lane with the
+//! cores, which are idle by then, not on one thread.
+TEST_F(ExecutorTest, ClosingNodesGetEveryCore) {
+  run_text(R"toml(
+    [pipeline]
+    threads = 2
+    [nodes.ticks]
+    kind = "test.ticks"
+    count = 3
+    [nodes.heavy]
+    kind = "test.work_serial"
+    in = "ticks.out"
+  )toml", registry);
+  const auto closed = recorder.of("heavy.close");
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].value, 2) << "intra-op threads while closing";
+}
+
 TEST_F(ExecutorTest, OneThreadAndManyThreadsGiveTheSameResults) {
   const std::string pipeline = R"toml(
     [pipeline]

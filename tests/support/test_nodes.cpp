@@ -84,6 +84,11 @@ class Work : public Node {
     recorder_.add(event);
     frame.put(kOut, scalar(event.value + add_));
   }
+  // Records "<id>.close" with the intra-op threads it was given as its value.
+  void close() override {
+    recorder_.add(Event{id_ + ".close", 0, static_cast<double>(at::get_num_threads()), 0, recorder_.now(),
+                        recorder_.now()});
+  }
 
  private:
   std::string id_;
