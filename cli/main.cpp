@@ -20,6 +20,7 @@
 #include "peak_memory.h"
 #include "resume.h"
 #include "train_command.h"
+#include "styles_command.h"
 #include "translate.h"
 #include "munit/atomic_file.h"
 #include "munit/errors.h"
@@ -137,6 +138,9 @@ int main(int argc, char** argv) {
   munit::cli::CheckpointArgs checkpoint_args;
   auto* checkpoint = munit::cli::add_checkpoint_command(app, checkpoint_args);
 
+  munit::cli::StylesArgs styles_args;
+  munit::cli::add_styles_command(app, styles_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -150,6 +154,10 @@ int main(int argc, char** argv) {
   try {
     if (*checkpoint) {
       munit::cli::run_checkpoint_command(checkpoint_args);
+      return 0;
+    }
+    if (*styles_args.fit) {
+      munit::cli::run_styles_fit(styles_args);
       return 0;
     }
     munit::Registry registry = munit::Registry::with_builtins();
@@ -181,7 +189,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    PipelineArgs translate_overrides;  // translate builds its pipeline from flags
+    PipelineArgs translate_overrides;  // translate and styles encode build their pipeline from flags
     PipelineArgs& args = *run        ? run_args
                          : *validate ? validate_args
                          : *bench    ? bench_args
@@ -195,6 +203,13 @@ int main(int argc, char** argv) {
       text = munit::cli::translate_pipeline(translate_args);
       generated = "munit translate";
       if (translate_args.print_pipeline) {
+        std::cout << text;
+        return 0;
+      }
+    } else if (*styles_args.encode) {
+      text = munit::cli::styles_encode_pipeline(styles_args);
+      generated = "munit styles encode";
+      if (styles_args.print_pipeline) {
         std::cout << text;
         return 0;
       }

@@ -6,10 +6,9 @@
 #include <sstream>
 
 #include <toml++/toml.h>
-#include <torch/cuda.h>
 
+#include "generated_pipeline.h"
 #include "munit/errors.h"
-#include "munit/pipeline.h"
 #include "nodes/data/list_images.h"
 #include "nodes/image_stem.h"
 #include "nodes/munit/config.h"
@@ -19,41 +18,6 @@ namespace munit::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A TOML string literal, escaped by toml++.
-std::string quoted(const std::string& text) {
-  std::ostringstream out;
-  out << toml::value<std::string>(text);
-  return out.str();
-}
-
-std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
-
-bool has_extension(const fs::path& path, const std::vector<std::string>& extensions) {
-  std::string extension = path.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
-  return !extension.empty() &&
-         std::find(extensions.begin(), extensions.end(), extension.substr(1)) != extensions.end();
-}
-
-// The YAML config behind --config: the file itself, or the one a munit pipeline's generator imports
-// (its own config, else [pipeline] config; "" for neither: the edges2shoes values).
-std::string yaml_config(const std::string& path) {
-  if (!fs::is_regular_file(path)) throw UserError("the config '" + path + "' does not exist");
-  if (!has_extension(path, {"toml"})) return absolute(path);
-  Registry registry = Registry::with_builtins();
-  Pipeline pipeline = load_pipeline(path, registry);
-  for (const auto& resource : pipeline.resources)
-    if (resource.kind->schema.kind == "munit.generator") {
-      const std::string config = resource.params.get<std::string>("config");
-      if (!config.empty()) return absolute(config);
-      const PipelineSettings& settings = pipeline.settings;
-      if (settings.config.empty()) return "";
-      const fs::path file(settings.config);
-      return absolute((file.is_relative() ? fs::path(settings.config_where.file).parent_path() / file : file).string());
-    }
-  throw UserError("the pipeline '" + path + "' declares no munit.generator whose config could be used");
-}
 
 // Refuses inputs that would be written to one output file: "a.png" and "a.jpg" of one folder.
 // Outputs keep each input's subfolder, so only files of one folder can collide.
@@ -70,6 +34,72 @@ void check_output_names(const std::string& input) {
   }
 }
 
+// One end of --interpolate as style.interpolate parameters <prefix>_seed, _image or _bank + _pick.
+void add_interpolation_end(toml::table& node, const std::string& prefix, const std::string& end) {
+  if (!end.empty() && std::all_of(end.begin(), end.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    node.insert(prefix + "_seed", std::stoll(end.substr(0, 18)));
+    return;
+  }
+  if (fs::is_regular_file(end) && has_extension(end, data::kImageExtensions)) {
+    node.insert(prefix + "_image", absolute(end));
+    return;
+  }
+  const std::size_t colon = end.rfind(':');
+  if (colon != std::string::npos && fs::is_regular_file(end.substr(0, colon))) {
+    node.insert(prefix + "_bank", absolute(end.substr(0, colon)));
+    node.insert(prefix + "_pick", end.substr(colon + 1));
+    return;
+  }
+  throw UserError("--interpolate: '" + end + "' is neither a seed (a number), an image file, nor a style bank's "
+                  "entry (bank.pt:NAME)");
+}
+
+// The node that gives each input its styles, from --style, --interpolate and their options.
+toml::table style_node_for(const TranslateArgs& args, std::int64_t style_dim, std::int64_t size) {
+  const bool random = args.style == "random";
+  if (!args.interpolate.empty()) {
+    if (!random) throw UserError("--interpolate gives the styles: leave out --style '" + args.style + "'");
+    const std::size_t comma = args.interpolate.find(',');
+    if (comma == std::string::npos || args.interpolate.find(',', comma + 1) != std::string::npos)
+      throw UserError("--interpolate '" + args.interpolate + "': write the two ends as A,B (e.g. 1,2 for two seeds)");
+    toml::table node{{"kind", "style.interpolate"}, {"model", "decoder"}, {"steps", args.steps},
+                     {"mode", args.slerp ? "slerp" : "linear"}, {"size", size}};
+    add_interpolation_end(node, "from", args.interpolate.substr(0, comma));
+    add_interpolation_end(node, "to", args.interpolate.substr(comma + 1));
+    return node;
+  }
+  if (args.slerp) throw UserError("--slerp goes with --interpolate A,B");
+  if (!random && (!args.prior.empty() || args.truncation != 1))
+    throw UserError("--prior and --truncation shape random styles: give --style random (the default)");
+  if (random && !args.pick.empty()) throw UserError("--pick names styles of a style bank: give --style BANK.pt");
+  if (random) {
+    toml::table node{{"kind", "style.prior"},
+                     {"style_dim", style_dim},
+                     {"per_input", args.styles},
+                     {"draw", args.same_styles ? "shared" : "input"},
+                     {"psi", args.truncation}};
+    if (!args.prior.empty()) {
+      if (!fs::is_regular_file(args.prior)) throw UserError("--prior '" + args.prior + "' does not exist");
+      node.insert("distribution", "fitted");
+      node.insert("fit", absolute(args.prior));
+    }
+    return node;
+  }
+  const fs::path style(args.style);
+  if (!fs::exists(style))
+    throw UserError("--style '" + args.style + "' is neither \"random\" nor an existing file or folder");
+  if (fs::is_directory(style) || has_extension(style, data::kImageExtensions))
+    return toml::table{{"kind", "style.reference"}, {"model", "decoder"}, {"path", absolute(args.style)},
+                       {"pair", args.pair}, {"size", size}};
+  toml::table node{{"kind", "style.file"}, {"model", "decoder"}, {"path", absolute(args.style)}};
+  if (!args.pick.empty()) {
+    toml::array pick;
+    for (const auto& name : args.pick) pick.push_back(name);
+    node.insert("pick", std::move(pick));
+  }
+  return node;
+}
+
 }  // namespace
 
 CLI::App* add_translate_command(CLI::App& app, TranslateArgs& args) {
@@ -81,8 +111,22 @@ CLI::App* add_translate_command(CLI::App& app, TranslateArgs& args) {
   command->add_option("--output", args.output, "the folder the translations go to (created if missing)")->required();
   command->add_option("--direction", args.direction, "a2b or b2a")->check(CLI::IsMember({"a2b", "b2a"}));
   command->add_option("--style", args.style,
-                      "random (the prior), a reference image, a folder of references, or a style file (.pt, .txt)");
+                      "random (the prior), a reference image, a folder of references, a style bank (munit styles "
+                      "encode) or a style file (.pt, .txt)");
+  command->add_option("--pick", args.pick, "a style bank's styles to use, by name (comma-separated; default: all)")
+      ->delimiter(',');
   command->add_option("--styles", args.styles, "random styles per input (K)")->check(CLI::Range(1, 4096));
+  command->add_option("--prior", args.prior,
+                      "random: draw from this fitted prior (munit styles fit) instead of N(0, I)");
+  command->add_option("--truncation", args.truncation,
+                      "random: psi in [0, 1], pulls draws toward the prior's centre (1: none, 0: the centre)")
+      ->check(CLI::Range(0.0, 1.0));
+  command->add_option("--interpolate", args.interpolate,
+                      "A,B: styles from A to B, each a seed (a number), a reference image, or a style bank's entry "
+                      "(bank.pt:NAME)");
+  command->add_option("--steps", args.steps, "--interpolate: styles from A to B, both included")
+      ->check(CLI::Range(2, 4096));
+  command->add_flag("--slerp", args.slerp, "--interpolate along the great circle (for seeds) instead of a line");
   command->add_flag("--same-styles", args.same_styles,
                     "random: the same K styles for every input (the official test_batch --synchronized)");
   command->add_option("--pair", args.pair, "a reference folder: all (every input × every reference) or name "
@@ -123,43 +167,14 @@ std::string translate_pipeline(const TranslateArgs& args) {
                     " is too small for this generator: its images must be at least " + std::to_string(smallest) +
                     " pixels a side; give --size " + std::to_string(smallest) + " or more");
   if (!args.print_pipeline) check_output_names(args.input);  // printing reads no input
-  // On the CPU one image per network call is fastest (measured: a batch of 2 at 256x256 takes 2.4x
-  // the time of one, its working set no longer in cache); a GPU wants whole batches.
-  const bool cpu = args.device == "cpu" || (args.device == "auto" && !torch::cuda::is_available());
-  const std::int64_t max_batch = cpu ? 1 : 0;
+  const std::int64_t max_batch = max_batch_for(args.device);
 
   toml::table models, nodes;
-  for (const auto& [name, domain] : {std::pair{"encoder", from}, std::pair{"decoder", to}}) {
-    toml::table model{{"kind", "munit.generator"}, {"domain", domain}, {"checkpoint", absolute(args.checkpoint)}};
-    if (!config.empty()) model.insert("config", config);
-    models.insert(name, std::move(model));
-  }
-  nodes.insert("images", toml::table{{"kind", "data.image_folder"},
-                                     {"dir", absolute(args.input)},
-                                     {"batch", args.batch},
-                                     {"channels", input_dim(from) == 1 ? "gray" : "rgb"},
-                                     {"unreadable", args.unreadable}});
-  nodes.insert("resized", toml::table{{"kind", "augment.resize"}, {"in", "images.out"}, {"size", size},
-                                      {"interpolation", "auto"}});
-  nodes.insert("x", toml::table{{"kind", "augment.to_tensor"}, {"in", "resized.out"}});
-  nodes.insert("codes", toml::table{{"kind", "munit.encode"}, {"model", "encoder"}, {"in", "x.out"},
-                                    {"max_batch", max_batch}});
+  models.insert("encoder", generator_model(from, args.checkpoint, config));
+  models.insert("decoder", generator_model(to, args.checkpoint, config));
+  add_encoded_images(nodes, {args.input, input_dim(from) == 1, size, args.batch, args.unreadable}, "encoder", max_batch);
 
-  const fs::path style(args.style);
-  toml::table style_node;
-  if (args.style == "random") {
-    style_node = toml::table{{"kind", "style.prior"},
-                             {"style_dim", values.gen_a.style_dim},
-                             {"per_input", args.styles},
-                             {"draw", args.same_styles ? "shared" : "input"}};
-  } else if (!fs::exists(style)) {
-    throw UserError("--style '" + args.style + "' is neither \"random\" nor an existing file or folder");
-  } else if (fs::is_directory(style) || has_extension(style, data::kImageExtensions)) {
-    style_node = toml::table{{"kind", "style.reference"}, {"model", "decoder"}, {"path", absolute(args.style)},
-                             {"pair", args.pair}, {"size", size}};
-  } else {
-    style_node = toml::table{{"kind", "style.file"}, {"model", "decoder"}, {"path", absolute(args.style)}};
-  }
+  toml::table style_node = style_node_for(args, values.gen_a.style_dim, size);
   style_node.insert("like", "x.out");
   nodes.insert("style", std::move(style_node));
   nodes.insert("translated", toml::table{{"kind", "munit.decode"}, {"model", "decoder"}, {"content", "codes.content"},

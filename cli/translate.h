@@ -8,6 +8,7 @@
 // --print-pipeline shows the equivalent TOML (a starting point for pipelines/infer/).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -16,8 +17,14 @@ namespace munit::cli {
 struct TranslateArgs {
   std::string checkpoint, config, input, output;
   std::string direction = "a2b";
-  std::string style = "random";  // random | an image | a folder of images | a style file
+  std::string style = "random";  // random | an image | a folder of images | a style bank | a style file
+  std::vector<std::string> pick; // a style bank's entries (empty: all)
   std::int64_t styles = 1;       // random styles per input
+  std::string prior;             // random: a fitted prior instead of N(0, I)
+  double truncation = 1;         // random: psi
+  std::string interpolate;       // "A,B": seeds, images or bank.pt:NAME
+  std::int64_t steps = 8;
+  bool slerp = false;
   bool same_styles = false;      // random: one set of styles for every input
   std::string pair = "all";      // a reference folder: all | name
   std::int64_t seed = 0;

@@ -45,6 +45,7 @@ munit_test_group(NAME engine.timing
 munit_test_group(NAME reliability FILTER Files.*:Inputs.* LABELS cli reliability)
 munit_test_group(NAME cli.train_config FILTER TrainConfig.*:TrainConfigValidate.* LABELS cli)         # [38]
 munit_test_group(NAME cli FILTER CliTest.*:PluginTest.* LABELS cli)                                  # [40]
+munit_test_group(NAME styles FILTER StylesCli.* LABELS cli)
 munit_test_group(NAME translate FILTER Translate.* LABELS cli)                                       # [46]
 munit_test_group(NAME train FILTER TrainRun.*:TrainExtras.*:TrainPipeline.*:PythonInterop.*:ModelResources.*
                  LABELS train parity)                                                                # [39]

@@ -153,7 +153,8 @@ ResourceSchema GeneratorModel::schema() {
       });
 }
 
-GeneratorModel::GeneratorModel(const ResourceContext& context) : domain(context.params.get(kDomain)) {
+GeneratorModel::GeneratorModel(const ResourceContext& context)
+    : domain(context.params.get(kDomain)), checkpoint(context.params.get(kCheckpoint)) {
   net = build<Generator>(context, generator_config(context.params), context.params.get(kInit),
                          [](Generator& g, auto&&... rest) { load_into(g, rest...); });
 }

@@ -10,6 +10,7 @@
 //
 // The networks keep no per-call state (AdaIN parameters are passed, not stored), so several
 // frames may run a generator's forward at once.
+#include <filesystem>
 #include <string>
 
 #include "config.h"
@@ -36,6 +37,7 @@ struct GeneratorModel : Trainable {
   NamedTensors named_buffers() const override;
 
   std::string domain;
+  std::filesystem::path checkpoint;  // the file it was loaded from; empty: freshly initialized
   Generator net{nullptr};
 };
 

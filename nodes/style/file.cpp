@@ -2,12 +2,16 @@
 // file holding a tensor (or a dict with one), or text with one code per line (numbers separated by
 // spaces or commas; # starts a comment). Shapes [style_dim], [K, style_dim] and [K, style_dim, 1, 1]
 // are accepted. Outputs are named <input>_<file stem>, or <input>_<file stem><k> for K > 1.
+// A style bank (`munit styles encode`, bank.h) gives its named codes, all of them or those `pick`
+// names, and outputs are named <input>_<style name>: the name translating with that reference
+// image gives.
 //
 //   [nodes.style]
 //   kind = "style.file"
 //   model = "gen_b"
 //   like = "x.out"
-//   path = "styles/winter.txt"
+//   path = "styles/winter.txt"      # or a bank: path = "styles/boots.pt", pick = ["boot_07"]
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +23,7 @@
 #include "munit/errors.h"
 #include "munit/registry.h"
 #include "torchio/torch_file.h"
+#include "bank.h"
 #include "styles.h"
 
 namespace munit {
@@ -75,8 +80,7 @@ torch::Tensor finite(const torch::Tensor& styles, const fs::path& path) {
   return styles;
 }
 
-torch::Tensor read_torch_styles(const fs::path& path) {
-  py::Object file = load_torch_file(path);
+torch::Tensor read_torch_styles(const py::Object& file, const fs::path& path) {
   if (file.is(py::Type::Tensor)) return finite(file.as_tensor(), path);
   if (file.is(py::Type::Dict)) {
     const py::Object* only = nullptr;
@@ -97,13 +101,15 @@ class StyleFile : public Node {
   static inline const auto kModel = resource<model::GeneratorModel>("model", "models")
       .doc("the munit.generator that decodes them (checks style_dim)");
   static inline const auto kPath = param<std::filesystem::path>("path")
-      .doc("a .pt/.pth torch file, or a text file with one code per line");
+      .doc("a .pt/.pth torch file (a tensor, or a style bank), or a text file with one code per line");
+  static inline const auto kPick = param<StringList>("pick", StringList{})
+      .doc("a style bank's styles to take, by name (empty: all)");
 
   static NodeSchema schema() {
     return NodeSchema("style.file", "Style codes read from a file (torch or text).")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * K, style_dim, 1, 1]")
-        .params_of(kModel, kPath)
+        .params_of(kModel, kPath, kPick)
         .parallel();
   }
 
@@ -111,9 +117,27 @@ class StyleFile : public Node {
     const fs::path path = context.params.get(kPath);
     if (!fs::is_regular_file(path)) throw UserError("the style file '" + path.string() + "' does not exist");
     const std::string extension = path.extension().string();
-    torch::Tensor styles = extension == ".pt" || extension == ".pth" ? read_torch_styles(path) : read_text_styles(path);
-    const std::int64_t style_dim =
-        context.resource(kModel)->net->config().style_dim;
+    const auto model = context.resource(kModel);
+    const StringList pick = context.params.get(kPick);
+    torch::Tensor styles;
+    std::vector<std::string> names;
+    if (extension == ".pt" || extension == ".pth") {
+      const py::Object file = load_torch_file(path);
+      if (style::is_style_bank(file)) {
+        const style::StyleBank bank = style::read_style_bank(file, path.string());
+        bank.made_by.check_serves(*model, path.string(), *context.log);
+        names = pick.empty() ? bank.names : pick;
+        styles = pick.empty() ? bank.codes : bank.pick(pick, path.string());
+      } else {
+        styles = read_torch_styles(file, path);
+      }
+    } else {
+      styles = read_text_styles(path);
+    }
+    if (!pick.empty() && names.empty())
+      throw UserError("pick names styles of a style bank, but '" + path.string() + "' is not one (munit styles encode "
+                      "makes banks)");
+    const std::int64_t style_dim = model->net->config().style_dim;
     if (styles.dim() == 1) styles = styles.unsqueeze(0);
     if (styles.dim() == 4 && styles.size(2) == 1 && styles.size(3) == 1) styles = styles.flatten(1);
     if (styles.dim() != 2 || styles.size(1) != style_dim)
@@ -122,7 +146,10 @@ class StyleFile : public Node {
                       "] or [K, " + std::to_string(style_dim) + ", 1, 1]");
     styles_ = styles.to(torch::Device(context.device), torch::kFloat).view({styles.size(0), style_dim, 1, 1}).contiguous();
     const std::string stem = path.stem().string();
-    tags_ = styles_.size(0) == 1 ? std::vector<std::string>{stem} : style::numbered_tags(stem, styles_.size(0));
+    for (auto& name : names) std::replace(name.begin(), name.end(), '/', '_');  // "boots/07": a tag, not a folder
+    tags_ = !names.empty()          ? names
+            : styles_.size(0) == 1 ? std::vector<std::string>{stem}
+                                   : style::numbered_tags(stem, styles_.size(0));
   }
 
   void process(Frame& frame) override { frame.put(kOut, style::each_input_with(frame.get(kLike), styles_, tags_)); }

@@ -1,7 +1,9 @@
-// style.interpolate — `steps` styles on the straight line between two style codes, the same for
-// every input: s_k = (1 - t) s_from + t s_to, t = k / (steps - 1). Each end is a reference image's
-// style (from_image / to_image) or a draw from the prior N(0, I) with a seed (from_seed / to_seed).
-// Outputs are named <input>_interp<k>.
+// style.interpolate — `steps` styles from one style code to another, the same for every input,
+// t = k / (steps - 1): on the straight line (mode = "linear", s = (1 - t) s_from + t s_to) or
+// spherically (mode = "slerp", style::slerp: for prior draws, whose norms a straight line would
+// shrink toward the middle). Each end is a reference image's style (from_image / to_image), a draw
+// from the prior N(0, I) with a seed (from_seed / to_seed), or a style bank's entry (from_bank +
+// from_pick / to_bank + to_pick). Outputs are named <input>_interp<k>.
 //
 //   [nodes.style]
 //   kind = "style.interpolate"
@@ -10,11 +12,13 @@
 //   from_seed = 1
 //   to_image = "references/boot.jpg"
 //   steps = 8
+//   mode = "slerp"
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include "munit/errors.h"
 #include "munit/registry.h"
+#include "bank.h"
 #include "styles.h"
 
 namespace munit {
@@ -37,6 +41,14 @@ class StyleInterpolate : public Node {
       .doc("the last style: a prior draw with this seed");
   static inline const auto kSteps = param<std::int64_t>("steps", 8).range(2, 4096)
       .doc("styles from first to last, both included");
+  static inline const auto kFromBank = param<std::filesystem::path>("from_bank", "")
+      .doc("the first style: from this style bank, the entry from_pick names");
+  static inline const auto kFromPick = param<std::string>("from_pick", "").doc("the from_bank entry");
+  static inline const auto kToBank = param<std::filesystem::path>("to_bank", "")
+      .doc("the last style: from this style bank, the entry to_pick names");
+  static inline const auto kToPick = param<std::string>("to_pick", "").doc("the to_bank entry");
+  static inline const auto kMode = choice<bool>("mode", {{"linear", false}, {"slerp", true}}, false)
+      .doc("linear: the straight line; slerp: the great circle, the norm going linearly from one end's to the other's");
   static inline const auto kSize = param<int>("size", 0).range(0, 4096)
       .doc("resize reference images so the shorter side is this (0: as stored)");
 
@@ -44,30 +56,50 @@ class StyleInterpolate : public Node {
     return NodeSchema("style.interpolate", "Styles stepping from one style code to another.")
         .input(kLike, "the inputs the styles are for (their count, names and device)")
         .output(kOut, "[N * steps, style_dim, 1, 1]")
-        .params_of(kModel, kFromImage, kFromSeed, kToImage, kToSeed, kSteps, kSize)
+        .params_of(kModel, kFromImage, kFromSeed, kFromBank, kFromPick, kToImage, kToSeed, kToBank, kToPick, kSteps,
+                   kMode, kSize)
         .parallel();
   }
 
   explicit StyleInterpolate(const NodeContext& context) {
     auto model = context.resource(kModel);
-    const torch::Tensor first = end(*model, context, kFromImage, kFromSeed);
-    const torch::Tensor last = end(*model, context, kToImage, kToSeed);
+    const torch::Tensor first = end(*model, context, {kFromImage, kFromSeed, kFromBank, kFromPick});
+    const torch::Tensor last = end(*model, context, {kToImage, kToSeed, kToBank, kToPick});
     const std::int64_t steps = context.params.get(kSteps);
-    const torch::Tensor t = torch::linspace(0, 1, steps, first.options()).view({steps, 1, 1, 1});
-    styles_ = (first.unsqueeze(0) * (1 - t) + last.unsqueeze(0) * t).to(torch::Device(context.device));
+    const torch::Tensor t = torch::linspace(0, 1, steps, first.options());
+    const torch::Tensor path = context.params.get(kMode) ? style::slerp(first.flatten(), last.flatten(), t)
+                                                         : style::lerp(first.flatten(), last.flatten(), t);
+    styles_ = path.view({steps, first.size(0), 1, 1}).to(torch::Device(context.device));
     tags_ = style::numbered_tags("interp", steps);
   }
 
   void process(Frame& frame) override { frame.put(kOut, style::each_input_with(frame.get(kLike), styles_, tags_)); }
 
  private:
-  static torch::Tensor end(model::GeneratorModel& model, const NodeContext& context,
-                           Param<std::filesystem::path> image_param, Param<std::int64_t> seed_param) {
-    const std::string image = context.params.get(image_param);
-    const std::int64_t seed = context.params.get(seed_param);
-    if (image.empty() == (seed < 0))
-      throw UserError("give exactly one of " + std::string(image_param.name) + " and " + std::string(seed_param.name));
+  struct End {
+    Param<std::filesystem::path> image;
+    Param<std::int64_t> seed;
+    Param<std::filesystem::path> bank;
+    Param<std::string> pick;
+  };
+
+  static torch::Tensor end(model::GeneratorModel& model, const NodeContext& context, const End& params) {
+    const std::string image = context.params.get(params.image), bank = context.params.get(params.bank);
+    const std::int64_t seed = context.params.get(params.seed);
+    if (!image.empty() + (seed >= 0) + !bank.empty() != 1)
+      throw UserError("give exactly one of " + std::string(params.image.name) + ", " + std::string(params.seed.name) +
+                      " and " + std::string(params.bank.name));
     if (!image.empty()) return style::reference_style(model, image, context.params.get(kSize)).cpu();
+    if (!bank.empty()) {
+      const std::string pick = context.params.get(params.pick);
+      if (pick.empty()) throw UserError(std::string(params.bank.name) + " needs " + params.pick.name + ": the entry to take");
+      const style::StyleBank styles = style::load_style_bank(bank);
+      styles.made_by.check_serves(model, bank, *context.log);
+      if (styles.codes.size(1) != model.net->config().style_dim)
+        throw UserError("'" + bank + "' holds styles of " + std::to_string(styles.codes.size(1)) +
+                        " numbers; the model's style_dim is " + std::to_string(model.net->config().style_dim));
+      return styles.pick({pick}, bank)[0].view({-1, 1, 1});
+    }
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(seed));
     return torch::randn({model.net->config().style_dim, 1, 1}, generator, torch::kFloat);
   }

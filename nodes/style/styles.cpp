@@ -1,5 +1,8 @@
 #include "styles.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "../data/read_image.h"
@@ -43,6 +46,25 @@ std::vector<std::string> styled_names(const TensorBatch& inputs, const std::vect
     for (const auto& tag : tags) names.push_back(styled_name(input, tag));
   }
   return names;
+}
+
+at::Tensor lerp(const at::Tensor& a, const at::Tensor& b, const at::Tensor& t) {
+  const torch::Tensor s = t.unsqueeze(1);
+  return a.unsqueeze(0) * (1 - s) + b.unsqueeze(0) * s;
+}
+
+at::Tensor slerp(const at::Tensor& a, const at::Tensor& b, const at::Tensor& t) {
+  const double norm_a = a.norm().item<double>(), norm_b = b.norm().item<double>();
+  if (norm_a < 1e-12 || norm_b < 1e-12) return style::lerp(a, b, t);
+  const torch::Tensor unit_a = a / norm_a, unit_b = b / norm_b;
+  const double angle = std::acos(std::clamp(unit_a.dot(unit_b).item<double>(), -1.0, 1.0));
+  if (std::sin(angle) < 1e-6) return style::lerp(a, b, t);
+  const torch::Tensor s = t.unsqueeze(1);
+  const torch::Tensor direction =
+      (torch::sin((1 - s) * angle) * unit_a.unsqueeze(0) + torch::sin(s * angle) * unit_b.unsqueeze(0)) / std::sin(angle);
+  const torch::Tensor norm = (1 - s) * norm_a + s * norm_b;
+  // The ends exactly, not up to rounding.
+  return torch::where(s == 0, a.unsqueeze(0), torch::where(s == 1, b.unsqueeze(0), direction * norm));
 }
 
 std::vector<std::string> numbered_tags(const std::string& prefix, std::int64_t count) {

@@ -23,6 +23,15 @@ TensorBatch each_input_with(const TensorBatch& inputs, const at::Tensor& styles,
 // "<input stem>_<tag>" for each input and each tag, grouped by input: the outputs' names.
 std::vector<std::string> styled_names(const TensorBatch& inputs, const std::vector<std::string>& tags);
 
+// Points between two style codes a, b [D] at each t of `t` [T]: [T, D].
+// lerp: (1 - t) a + t b, the straight line.
+// slerp: along the great circle from a's direction to b's, the norm going linearly from |a| to |b|.
+// Draws from N(0, I) have norms near sqrt(D); a straight line between two of them passes nearer 0
+// (by 1/sqrt(2) midway between orthogonal ones), where the decoder saw few styles, while slerp's
+// points keep the draws' norms. It falls back to lerp when an end is 0 or the two are (anti)parallel.
+at::Tensor lerp(const at::Tensor& a, const at::Tensor& b, const at::Tensor& t);
+at::Tensor slerp(const at::Tensor& a, const at::Tensor& b, const at::Tensor& t);
+
 // "<prefix>0", "<prefix>1", ...: zero-padded to the width of count - 1, so file names sort.
 std::vector<std::string> numbered_tags(const std::string& prefix, std::int64_t count);
 

@@ -14,6 +14,7 @@
 #include "../support/command.h"
 #include "../support/cuda.h"
 #include "../support/fixtures.h"
+#include "../support/image_files.h"
 #include "../support/scratch_dir.h"
 
 namespace munit::testing {
@@ -22,19 +23,6 @@ namespace {
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::vector<std::string> names_in(const fs::path& dir) {
-  std::vector<std::string> names;
-  if (fs::is_directory(dir))
-    for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 class Translate : public ::testing::Test {
  protected:
@@ -46,19 +34,7 @@ class Translate : public ::testing::Test {
   CommandResult translate(const std::string& arguments) { return munit("--log-level warn translate" + model() + " " + arguments); }
 
   // `count` distinct 32x32 RGB images in dir/name.
-  fs::path images(const std::string& name, int count) {
-    const fs::path folder = dir / name;
-    fs::create_directories(folder);
-    cv::RNG rng(count);
-    for (int i = 0; i < count; ++i) {
-      cv::Mat image(32, 32, CV_8UC3);
-      rng.fill(image, cv::RNG::UNIFORM, 0, 256);
-      char file[32];
-      std::snprintf(file, sizeof file, "img%05d.png", i);
-      cv::imwrite((folder / file).string(), image);
-    }
-    return folder;
-  }
+  fs::path images(const std::string& name, int count) { return write_random_images(dir / name, count); }
 
   fs::path fixture = fixtures_dir() / "official-small";
   ScratchDir scratch{"munit_translate"};

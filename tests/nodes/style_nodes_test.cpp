@@ -92,8 +92,16 @@ TEST_F(StyleNodes, InterpolationStepsEvenlyBetweenItsEnds) {
     node("style.interpolate", {{"from_seed", std::int64_t{1}}});
     ADD_FAILURE() << "an interpolation without its last style was accepted";
   } catch (const UserError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("exactly one of to_image and to_seed"));
+    EXPECT_THAT(e.what(), HasSubstr("exactly one of to_image, to_seed and to_bank"));
   }
+  // Spherically: the same ends, the norm going linearly between theirs.
+  auto spherical = node("style.interpolate", {{"from_seed", std::int64_t{1}}, {"to_seed", std::int64_t{2}},
+                                              {"steps", std::int64_t{5}}, {"mode", std::string("slerp")}});
+  const at::Tensor arc = tensor(spherical.process(0, {{"like", like}})[0]);
+  EXPECT_TRUE(torch::equal(arc[0], from));
+  EXPECT_TRUE(torch::equal(arc[4], to));
+  EXPECT_NEAR(arc[2].norm().item<double>(), (from.norm().item<double>() + to.norm().item<double>()) / 2, 1e-5);
+  EXPECT_FALSE(torch::allclose(arc[2], styles[2], 1e-3, 1e-3));
 }
 
 TEST_F(StyleNodes, StyleFilesInTorchOrTextFormat) {
