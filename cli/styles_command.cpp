@@ -1,5 +1,7 @@
 #include "styles_command.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -78,6 +80,13 @@ void run_styles_fit(const StylesArgs& args) {
   if (!fs::is_regular_file(args.bank)) throw UserError("the style bank '" + args.bank + "' does not exist");
   if (!args.overwrite && fs::exists(args.output))
     throw UserError("'" + args.output + "' exists already: --overwrite replaces it");
+  if (fs::exists(args.output) && !fs::is_regular_file(args.output))
+    throw UserError("--output '" + args.output + "' is not a regular file: name the prior file to write");
+  const fs::path folder = fs::absolute(args.output).parent_path();
+  if (!fs::is_directory(folder))
+    throw UserError("--output '" + args.output + "': the folder '" + folder.string() + "' does not exist");
+  if (::access(folder.c_str(), W_OK) != 0)
+    throw UserError("--output '" + args.output + "': cannot write into '" + folder.string() + "' (EACCES)");
   const style::StyleBank bank = style::load_style_bank(args.bank);
   const style::FittedPrior prior =
       style::fit_prior(bank, fs::path(args.bank).filename().string(), args.components, static_cast<std::uint64_t>(args.seed));

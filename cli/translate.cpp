@@ -13,6 +13,7 @@
 #include "nodes/image_stem.h"
 #include "nodes/munit/config.h"
 #include "nodes/munit/input_size.h"
+#include "nodes/style/fitted_prior.h"
 
 namespace munit::cli {
 namespace {
@@ -37,7 +38,8 @@ void check_output_names(const std::string& input) {
 // One end of --interpolate as style.interpolate parameters <prefix>_seed, _image or _bank + _pick.
 void add_interpolation_end(toml::table& node, const std::string& prefix, const std::string& end) {
   if (!end.empty() && std::all_of(end.begin(), end.end(), [](unsigned char c) { return std::isdigit(c); })) {
-    node.insert(prefix + "_seed", std::stoll(end.substr(0, 18)));
+    if (end.size() > 18) throw UserError("--interpolate: the seed '" + end + "' is too long: at most 18 digits");
+    node.insert(prefix + "_seed", std::stoll(end));
     return;
   }
   if (fs::is_regular_file(end) && has_extension(end, data::kImageExtensions)) {
@@ -54,11 +56,15 @@ void add_interpolation_end(toml::table& node, const std::string& prefix, const s
                   "entry (bank.pt:NAME)");
 }
 
-// The node that gives each input its styles, from --style, --interpolate and their options.
-toml::table style_node_for(const TranslateArgs& args, std::int64_t style_dim, std::int64_t size) {
+// The node that gives each input its styles (of `domain`), from --style, --interpolate and their options.
+toml::table style_node_for(const TranslateArgs& args, const std::string& domain, std::int64_t style_dim,
+                           std::int64_t size) {
   const bool random = args.style == "random";
   if (!args.interpolate.empty()) {
     if (!random) throw UserError("--interpolate gives the styles: leave out --style '" + args.style + "'");
+    if (!args.prior.empty() || args.truncation != 1 || !args.pick.empty() || args.styles != 1 || args.same_styles)
+      throw UserError("--interpolate gives the styles: leave out --prior, --truncation, --pick, --styles and "
+                      "--same-styles (its ends name their own styles: seeds, images or bank.pt:NAME)");
     const std::size_t comma = args.interpolate.find(',');
     if (comma == std::string::npos || args.interpolate.find(',', comma + 1) != std::string::npos)
       throw UserError("--interpolate '" + args.interpolate + "': write the two ends as A,B (e.g. 1,2 for two seeds)");
@@ -80,6 +86,11 @@ toml::table style_node_for(const TranslateArgs& args, std::int64_t style_dim, st
                      {"psi", args.truncation}};
     if (!args.prior.empty()) {
       if (!fs::is_regular_file(args.prior)) throw UserError("--prior '" + args.prior + "' does not exist");
+      const std::string fitted_to = style::load_fitted_prior(args.prior).made_by.domain;
+      if (fitted_to != domain)
+        throw UserError("--prior '" + args.prior + "' is fitted to styles of domain " + fitted_to + ", but --direction " +
+                        args.direction + " decodes into domain " + domain + ": fit a prior to a bank of domain " +
+                        domain + " images (munit styles encode --domain " + domain + ")");
       node.insert("distribution", "fitted");
       node.insert("fit", absolute(args.prior));
     }
@@ -174,7 +185,7 @@ std::string translate_pipeline(const TranslateArgs& args) {
   models.insert("decoder", generator_model(to, args.checkpoint, config));
   add_encoded_images(nodes, {args.input, input_dim(from) == 1, size, args.batch, args.unreadable}, "encoder", max_batch);
 
-  toml::table style_node = style_node_for(args, values.gen_a.style_dim, size);
+  toml::table style_node = style_node_for(args, to, (a2b ? values.gen_b : values.gen_a).style_dim, size);
   style_node.insert("like", "x.out");
   nodes.insert("style", std::move(style_node));
   nodes.insert("translated", toml::table{{"kind", "munit.decode"}, {"model", "decoder"}, {"content", "codes.content"},

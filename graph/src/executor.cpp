@@ -261,6 +261,7 @@ class Run {
       context.precision = torch_.precision;
       context.channels_last = pipeline_.settings.channels_last;
       context.live_values = &live_values_;
+      context.interrupted = &interrupted_;
       std::string where = "node '" + spec.id + "' (" + spec.schema().kind + ")";
       try {
         TorchScope scope(torch_, 1);

@@ -1,6 +1,8 @@
 // io.style_bank — collects the style codes of every frame and, when the run ends, writes them to
 // one style bank (style/bank.h), each named after its image: the path below `inputs` without the
-// extension ("boots/0001"), or the file stem when `inputs` is empty. `munit styles encode` runs it.
+// extension ("boots/0001"), or the file stem when `inputs` is empty. A run stopped by a signal
+// writes nothing (a bank of some of the images would pass for the whole folder's, or replace it).
+// `munit styles encode` runs it.
 //
 //   [nodes.bank]
 //   kind = "io.style_bank"
@@ -8,6 +10,7 @@
 //   model = "encoder"
 //   path = "styles/shoes.pt"
 //   inputs = "data/shoes"
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -56,6 +59,7 @@ class StyleBankWriter : public Node {
         path_(context.params.get(kPath)),
         inputs_(context.params.get(kInputs)),
         overwrite_(context.params.get(kOverwrite)),
+        interrupted_(context.interrupted),
         log_(context.log) {
     if (!path_.parent_path().empty()) prepare_output_folder(path_.parent_path());
   }
@@ -77,6 +81,11 @@ class StyleBankWriter : public Node {
   }
 
   void close() override {
+    if (interrupted_ && interrupted_->load()) {
+      log_->warn("the run was interrupted after {} image(s): the style bank {} is not written{}", codes_.size(),
+                 path_.string(), fs::exists(path_) ? " (the one there is kept)" : "");
+      return;
+    }
     if (codes_.empty())
       throw UserError("no style codes reached the style bank '" + path_.string() + "': there were no images to encode");
     style::StyleBank bank;
@@ -107,6 +116,7 @@ class StyleBankWriter : public Node {
   std::shared_ptr<model::GeneratorModel> model_;
   fs::path path_, inputs_;
   bool overwrite_;
+  const std::atomic<bool>* interrupted_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mutex_;
   std::map<std::string, Entry> codes_;

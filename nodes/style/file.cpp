@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -146,7 +147,16 @@ class StyleFile : public Node {
                       "] or [K, " + std::to_string(style_dim) + ", 1, 1]");
     styles_ = styles.to(torch::Device(context.device), torch::kFloat).view({styles.size(0), style_dim, 1, 1}).contiguous();
     const std::string stem = path.stem().string();
-    for (auto& name : names) std::replace(name.begin(), name.end(), '/', '_');  // "boots/07": a tag, not a folder
+    std::map<std::string, std::string> named;  // tag -> the style's name
+    for (auto& name : names) {
+      std::string tag = name;
+      std::replace(tag.begin(), tag.end(), '/', '_');  // "boots/07": a tag, not a folder
+      const auto [owner, fresh] = named.emplace(tag, name);
+      if (!fresh)
+        throw UserError("the styles '" + owner->second + "' and '" + name + "' of '" + path.string() +
+                        "' would name one output file ('<input>_" + tag + "'): pick them once, or rename one image");
+      name = tag;
+    }
     tags_ = !names.empty()          ? names
             : styles_.size(0) == 1 ? std::vector<std::string>{stem}
                                    : style::numbered_tags(stem, styles_.size(0));

@@ -54,17 +54,21 @@ at::Tensor lerp(const at::Tensor& a, const at::Tensor& b, const at::Tensor& t) {
 }
 
 at::Tensor slerp(const at::Tensor& a, const at::Tensor& b, const at::Tensor& t) {
-  const double norm_a = a.norm().item<double>(), norm_b = b.norm().item<double>();
+  const double norm_a = a.to(torch::kDouble).norm().item<double>(), norm_b = b.to(torch::kDouble).norm().item<double>();
   if (norm_a < 1e-12 || norm_b < 1e-12) return style::lerp(a, b, t);
-  const torch::Tensor unit_a = a / norm_a, unit_b = b / norm_b;
-  const double angle = std::acos(std::clamp(unit_a.dot(unit_b).item<double>(), -1.0, 1.0));
-  if (std::sin(angle) < 1e-6) return style::lerp(a, b, t);
-  const torch::Tensor s = t.unsqueeze(1);
+  const torch::Tensor unit_a = a.to(torch::kDouble) / norm_a, unit_b = b.to(torch::kDouble) / norm_b;
+  // From the half-chords, not acos of the dot product: accurate near 0 and pi too, where rounding
+  // would make (anti)parallel ends look a little apart.
+  const double angle =
+      2 * std::atan2((unit_a - unit_b).norm().item<double>(), (unit_a + unit_b).norm().item<double>());
+  if (std::sin(angle) < 1e-4) return style::lerp(a, b, t);
+  const torch::Tensor s = t.to(torch::kDouble).unsqueeze(1);
   const torch::Tensor direction =
       (torch::sin((1 - s) * angle) * unit_a.unsqueeze(0) + torch::sin(s * angle) * unit_b.unsqueeze(0)) / std::sin(angle);
   const torch::Tensor norm = (1 - s) * norm_a + s * norm_b;
   // The ends exactly, not up to rounding.
-  return torch::where(s == 0, a.unsqueeze(0), torch::where(s == 1, b.unsqueeze(0), direction * norm));
+  const torch::Tensor ends = t.unsqueeze(1);
+  return torch::where(ends == 0, a.unsqueeze(0), torch::where(ends == 1, b.unsqueeze(0), (direction * norm).to(a.dtype())));
 }
 
 std::vector<std::string> numbered_tags(const std::string& prefix, std::int64_t count) {

@@ -150,19 +150,24 @@ TEST_F(StylesCli, InterpolationRunsFromOneStyleToAnother) {
 // Must-show 4: exit code 2, a message naming the file or value, and no output written.
 TEST_F(StylesCli, StyleFilesAndValuesThatDoNotFitAreRefused) {
   const fs::path file = bank(2);
+  // `output`: a folder left empty, or a file not written.
   auto expect_refused = [&](const CommandResult& result, const std::string& message, const std::string& output) {
     EXPECT_EQ(result.exit_code, 2) << result.output;
     EXPECT_THAT(result.output, HasSubstr(message));
-    EXPECT_TRUE(names_in(dir / output).empty()) << output;
+    if (fs::path(output).has_extension())
+      EXPECT_FALSE(fs::exists(dir / output)) << output;
+    else
+      EXPECT_TRUE(names_in(dir / output).empty()) << output;
   };
   fs::create_directories(dir / "empty");
   expect_refused(encode("--domain b --input " + path("empty") + " --output " + path("empty.pt")),
                  "found no images in '" + path("empty") + "'", "empty.pt");
-  EXPECT_FALSE(fs::exists(dir / "empty.pt"));
 
   // A bank of domain a given to the domain-b decoder; a bank of codes 5 wide for a style_dim of 8.
   ASSERT_EQ(encode("--domain a --input " + path("refs") + " --output " + path("bank_a.pt")).exit_code, 0);
   expect_refused(translate("out", "--style " + path("bank_a.pt")), "holds styles of domain a", "out");
+  ASSERT_EQ(styles("fit " + path("bank_a.pt") + " --output " + path("prior_a.pt")).exit_code, 0);
+  expect_refused(translate("out", "--prior " + path("prior_a.pt")), "is fitted to styles of domain a", "out");
   style::StyleBank narrow{torch::ones({2, 5}), {"x", "y"}, {"b", "gen.pt", 0}};
   style::save_style_bank(dir / "narrow.pt", narrow, Existing::refuse);
   expect_refused(translate("out", "--style " + path("narrow.pt")), "holds styles of shape [2, 5]", "out");
@@ -173,6 +178,9 @@ TEST_F(StylesCli, StyleFilesAndValuesThatDoNotFitAreRefused) {
   style::save_fitted_prior(dir / "narrow_prior.pt", style::fit_prior(narrow, "narrow.pt", 1, 0), Existing::refuse);
   expect_refused(translate("out", "--prior " + path("narrow_prior.pt")), "is fitted to style codes of 5 numbers", "out");
   expect_refused(styles("fit " + path("narrow_prior.pt") + " --output " + path("p.pt")), "is not a style bank", "p.pt");
+  expect_refused(styles("fit " + file.string() + " --output " + path("missing/p.pt")), "does not exist", "missing/p.pt");
+  expect_refused(styles("fit " + file.string() + " --overwrite --output " + path("empty")), "is not a regular file",
+                 "empty/p.pt");
 
   // psi outside [0, 1], and flags that go with other flags.
   expect_refused(translate("out", "--truncation 1.5"), "--truncation", "out");
@@ -181,6 +189,10 @@ TEST_F(StylesCli, StyleFilesAndValuesThatDoNotFitAreRefused) {
   expect_refused(translate("out", "--style " + file.string() + " --pick nope"), "has no style named 'nope'", "out");
   expect_refused(translate("out", "--style " + file.string() + " --truncation 0.5"), "give --style random", "out");
   expect_refused(translate("out", "--interpolate 1"), "write the two ends as A,B", "out");
+  expect_refused(translate("out", "--interpolate 1,2 --prior " + path("prior_a.pt")), "leave out --prior", "out");
+  expect_refused(translate("out", "--interpolate 1,1234567890123456789"), "at most 18 digits", "out");
+  expect_refused(translate("out", "--style " + file.string() + " --pick img00000,img00000"),
+                 "would name one output file", "out");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "munit/errors.h"
 #include "munit/image.h"
 #include "munit/tensor.h"
+#include "nodes/style/bank.h"
 #include "torchio/torch_file.h"
 
 namespace munit::testing {
@@ -102,6 +103,34 @@ TEST_F(StyleNodes, InterpolationStepsEvenlyBetweenItsEnds) {
   EXPECT_TRUE(torch::equal(arc[4], to));
   EXPECT_NEAR(arc[2].norm().item<double>(), (from.norm().item<double>() + to.norm().item<double>()) / 2, 1e-5);
   EXPECT_FALSE(torch::allclose(arc[2], styles[2], 1e-3, 1e-3));
+}
+
+// io.style_bank names codes after their images, writes them when the run ends, and writes nothing
+// when a signal stopped the run (a bank of some images would pass for the folder's).
+TEST_F(StyleNodes, StyleBankIsWrittenWholeOrNotAtAll) {
+  const std::string shoes = (dir / "shoes").string();
+  const at::Tensor codes = torch::randn({2, 8, 1, 1});
+  const Packet coded = named(codes, {shoes + "/boots/a.png", shoes + "/b.jpg"});
+  auto writer = [&](const std::string& file) {
+    return node("io.style_bank", {{"path", (dir / file).string()}, {"inputs", shoes}});
+  };
+  auto whole = writer("whole.pt");
+  whole.process(0, {{"in", coded}});
+  whole.node().close();
+  const style::StyleBank bank = style::load_style_bank(dir / "whole.pt");
+  EXPECT_EQ(bank.names, (std::vector<std::string>{"b", "boots/a"}));  // sorted: the same whatever the frame order
+  EXPECT_TRUE(torch::equal(bank.codes, torch::stack({codes[1].flatten(), codes[0].flatten()})));
+  EXPECT_EQ(bank.made_by.domain, "b");
+
+  auto stopped = writer("stopped.pt");
+  stopped.process(0, {{"in", coded}});
+  stopped.interrupt();
+  stopped.node().close();
+  EXPECT_FALSE(fs::exists(dir / "stopped.pt"));
+
+  auto clash = writer("clash.pt");
+  EXPECT_THAT([&] { clash.process(0, {{"in", named(codes, {shoes + "/a.png", shoes + "/a.jpg"})}}); },
+              ::testing::ThrowsMessage<UserError>(HasSubstr("would both be named 'a'")));
 }
 
 TEST_F(StyleNodes, StyleFilesInTorchOrTextFormat) {

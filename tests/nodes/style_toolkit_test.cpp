@@ -213,6 +213,8 @@ TEST(StyleToolkit, SlerpKeepsItsEndsAndPriorNorms) {
   const torch::Tensor zero = torch::zeros({width});
   EXPECT_TRUE(torch::allclose(style::slerp(zero, b[0], t), style::lerp(zero, b[0], t)));
   EXPECT_TRUE(torch::allclose(style::slerp(a[0], 2 * a[0], t), style::lerp(a[0], 2 * a[0], t)));
+  for (std::int64_t i = 0; i < 20; ++i)  // opposite ends: the straight line, through 0 (no direction is nearer)
+    EXPECT_TRUE(torch::allclose(style::slerp(a[i], -a[i], t), style::lerp(a[i], -a[i], t), 1e-6, 1e-6)) << i;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 // Runs one node kind on one frame, outside any graph: for unit tests of node families.
+#include <atomic>
 #include <map>
 #include <memory>
 #include <spdlog/spdlog.h>
@@ -33,6 +34,7 @@ class NodeHarness {
     context.channels_last = placement.channels_last;
     context.resources = resources;
     context.training = training;
+    context.interrupted = interrupted_.get();
     node_ = kind_->create(context);
   }
 
@@ -54,7 +56,11 @@ class NodeHarness {
 
   Node& node() { return *node_; }
 
+  // As a signal would: the node's close() then learns that the run stopped early.
+  void interrupt() { interrupted_->store(true); }
+
  private:
+  std::unique_ptr<std::atomic<bool>> interrupted_ = std::make_unique<std::atomic<bool>>(false);
   const NodeKind* kind_;
   std::unique_ptr<Node> node_;
 };

@@ -6,6 +6,7 @@
 // so it must not mutate members without its own synchronisation. process() may run on any thread:
 // the executor sets LibTorch's thread-local state (grad mode, autocast, intra-op threads) around
 // every call.
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -75,6 +76,9 @@ struct NodeContext {
   std::string precision = "fp32";  // fp32 | bf16 | fp16: the autocast the executor sets around process()
   bool channels_last = false;      // [pipeline] channels_last: image batches and conv weights in NHWC
   LiveValues* live_values = nullptr;  // the run's progress line; null outside a run
+  // Set once a signal stops the run early (ABI 4.1; null outside a run): close() then runs after
+  // fewer frames than asked, and may skip work that needs them all (io.style_bank does).
+  const std::atomic<bool>* interrupted = nullptr;
 
   // The resource a resource parameter names.
   template <class R>

@@ -6,6 +6,7 @@ inline constexpr int kAbiMajor = 4;  // 4: schemas import from hyperparameter fi
                                      // 3: typed parameters, NodeSchema resume and model_region, NodeContext
                                      // live_values, ResourceKind trainable; the torch.save codec left the SDK
                                      // (2: NodeSchema::inert_when_zero)
-inline constexpr int kAbiMinor = 0;  // 1.1: Frame::skip; 1.2: NodeContext precision and channels_last
+inline constexpr int kAbiMinor = 1;  // 4.1: NodeContext interrupted (1.1: Frame::skip; 1.2: NodeContext
+                                     // precision and channels_last)
 inline constexpr const char* kVersion = "0.1.0";
 }  // namespace munit
