@@ -44,7 +44,8 @@ toml::table generator_model(const std::string& domain, const std::string& checkp
   return model;
 }
 
-void add_encoded_images(toml::table& nodes, const ImageInput& input, const std::string& model, std::int64_t max_batch) {
+void add_encoded_images(toml::table& nodes, const ImageInput& input, const std::string& model, std::int64_t max_batch,
+                        const std::string& encoder) {
   nodes.insert("images", toml::table{{"kind", "data.image_folder"},
                                      {"dir", absolute(input.dir)},
                                      {"batch", input.batch},
@@ -53,7 +54,7 @@ void add_encoded_images(toml::table& nodes, const ImageInput& input, const std::
   nodes.insert("resized", toml::table{{"kind", "augment.resize"}, {"in", "images.out"}, {"size", input.size},
                                       {"interpolation", "auto"}});
   nodes.insert("x", toml::table{{"kind", "augment.to_tensor"}, {"in", "resized.out"}});
-  nodes.insert("codes", toml::table{{"kind", "munit.encode"}, {"model", model}, {"in", "x.out"},
+  nodes.insert("codes", toml::table{{"kind", encoder}, {"model", model}, {"in", "x.out"},
                                     {"max_batch", max_batch}});
 }
 

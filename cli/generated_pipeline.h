@@ -28,9 +28,10 @@ struct ImageInput {
   std::string unreadable = "skip";
 };
 
-// Nodes images -> resized (shorter side `size`) -> x (tensors) -> codes (munit.encode of `model`,
-// max_batch images per call: 0 for all at once).
-void add_encoded_images(toml::table& nodes, const ImageInput& input, const std::string& model, std::int64_t max_batch);
+// Nodes images -> resized (shorter side `size`) -> x (tensors) -> codes (`encoder`: munit.encode, or
+// munit.encode_style for style codes alone, of `model`; max_batch images per call: 0 for all at once).
+void add_encoded_images(toml::table& nodes, const ImageInput& input, const std::string& model, std::int64_t max_batch,
+                        const std::string& encoder = "munit.encode");
 
 // On the CPU one image per network call is fastest (measured: a batch of 2 at 256x256 takes 2.4x the
 // time of one, its working set no longer in cache); a GPU wants whole batches. 1 or 0 (all).

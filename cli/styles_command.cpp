@@ -62,7 +62,8 @@ std::string styles_encode_pipeline(const StylesArgs& args) {
 
   toml::table models, nodes;
   models.insert("encoder", generator_model(args.domain, args.checkpoint, config));
-  add_encoded_images(nodes, {args.input, generator.input_dim == 1, size, 1, "skip"}, "encoder", max_batch_for(args.device));
+  add_encoded_images(nodes, {args.input, generator.input_dim == 1, size, 1, "skip"}, "encoder", max_batch_for(args.device),
+                     "munit.encode_style");
   toml::table bank{{"kind", "io.style_bank"}, {"in", "codes.style"}, {"model", "encoder"},
                    {"path", absolute(args.output)}, {"overwrite", args.overwrite}};
   if (fs::is_directory(args.input)) bank.insert("inputs", absolute(args.input));

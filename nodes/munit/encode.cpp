@@ -4,8 +4,11 @@
 //   kind = "munit.encode"
 //   model = "gen_a"
 //   in = "x_a.out"
+//
+// munit.encode_style runs the style encoder alone, where only style codes are wanted.
 #include <torch/torch.h>
 
+#include "encoder_input.h"
 #include "input_size.h"
 #include "munit/errors.h"
 #include "munit/registry.h"
@@ -41,29 +44,14 @@ class Encode : public Node {
         .shapes_by(check_shapes);
   }
 
-  // Images the generator cannot take fail validation: sides not divisible by 2^n_downsample (the
-  // decoder would give back another size), too small for its paddings, channels it does not have.
+  // Images the generator cannot take fail validation (encoder_input.h).
   static void check_shapes(ShapeContext& shapes) {
+    model::check_encoder_input(shapes, kIn.name, kModel.name, true);
     const Params* model = shapes.resource(kModel.name);
     if (!model) return;
     const model::GeneratorConfig g = model::generator_config(*model);
     const StaticShape in = shapes.input(kIn.name);
-    const std::int64_t step = std::int64_t{1} << g.n_downsample, smallest = model::smallest_image_side(g);
-    const std::string from = "'" + shapes.producer(kIn.name) + "'", of_model = " of model '" +
-                                                                              shapes.params().get(kModel) + "'";
-    for (auto [side, what] : {std::pair{in.height, "height"}, {in.width, "width"}}) {
-      if (side < 0) continue;
-      if (side % step != 0)
-        shapes.problem(std::string(kIn.name), from + " gives images of " + what + " " + std::to_string(side) +
-                                     ", not divisible by 2^n_downsample = " + std::to_string(step) + of_model +
-                                     ": resize or crop them to a multiple of " + std::to_string(step));
-      else if (side < smallest)
-        shapes.problem(std::string(kIn.name), from + " gives images of " + what + " " + std::to_string(side) + ", smaller than the " +
-                                     std::to_string(smallest) + " pixels" + of_model + " takes");
-    }
-    if (in.channels > 0 && in.channels != g.input_dim)
-      shapes.problem(std::string(kIn.name), from + " gives images of " + std::to_string(in.channels) + " channels, but" + of_model +
-                                   " has input_dim " + std::to_string(g.input_dim));
+    const std::int64_t step = std::int64_t{1} << g.n_downsample;
     shapes.output(kContent.name, {g.dim << g.n_downsample, in.height < 0 ? -1 : in.height / step,
                                   in.width < 0 ? -1 : in.width / step});
     shapes.output(kStyle.name, {g.style_dim, 1, 1});
@@ -79,11 +67,7 @@ class Encode : public Node {
     torch::AutoGradMode grad_mode(grad_ && torch::GradMode::is_enabled());
     const TensorBatch& in = frame.get(kIn);
     const std::int64_t n = in.data.size(0);
-    if (in.data.dim() == 4 && std::min(in.data.size(2), in.data.size(3)) < smallest_)
-      throw UserError("'" + (in.provenance.empty() ? std::string("the batch") : in.provenance.front()) + "' is " +
-                      std::to_string(in.data.size(3)) + "x" + std::to_string(in.data.size(2)) +
-                      " pixels here; the generator takes at least " + std::to_string(smallest_) +
-                      " a side: resize it larger (augment.resize size, munit translate --size)");
+    model::check_encoder_batch(in, smallest_);
     model::Codes codes;
     if (max_batch_ == 0 || n <= max_batch_) {
       codes = model_->net->encode(in.data);

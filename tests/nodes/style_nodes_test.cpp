@@ -105,6 +105,16 @@ TEST_F(StyleNodes, InterpolationStepsEvenlyBetweenItsEnds) {
   EXPECT_FALSE(torch::allclose(arc[2], styles[2], 1e-3, 1e-3));
 }
 
+// munit.encode_style gives munit.encode's style codes exactly, by itself (whole batch or in parts).
+TEST_F(StyleNodes, StyleEncoderAloneGivesTheEncodersStyleCodes) {
+  const Packet images = named(torch::rand({3, 3, 32, 32}) * 2 - 1, {"a.png", "b.png", "c.png"});
+  const at::Tensor both = tensor(node("munit.encode", {}).process(0, {{"in", images}})[1]);
+  const auto alone = node("munit.encode_style", {{"max_batch", std::int64_t{2}}}).process(0, {{"in", images}});
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_TRUE(torch::equal(tensor(alone[0]), both));
+  EXPECT_EQ(alone[0].as<TensorBatch>().provenance, (std::vector<std::string>{"a.png", "b.png", "c.png"}));
+}
+
 // io.style_bank names codes after their images, writes them when the run ends, and writes nothing
 // when a signal stopped the run (a bank of some images would pass for the folder's).
 TEST_F(StyleNodes, StyleBankIsWrittenWholeOrNotAtAll) {
